@@ -1,0 +1,444 @@
+"""The explorer pattern shared by every notebook.
+
+An explorer is three things:
+
+1. ``simulate(params, seed) -> result`` -- a pure function of the parameters and the seed
+   (the same seed gives the same result);
+2. ``figure(result, params) -> go.Figure`` -- a pure function drawing that result;
+3. a declaration of its controls (:class:`Float`, :class:`Int`, :class:`Choice`,
+   :class:`Toggle`), each marked ``resimulate=True`` (changes the model: re-run ``simulate``)
+   or ``False`` (changes only the view: re-draw from the cached result).
+
+:meth:`Explorer.widget` wires ipywidgets controls to those functions and updates one
+``go.FigureWidget`` in place. Controls that re-simulate use ``continuous_update=False`` so a
+drag fires once, on release; view-only controls update live.
+
+Every subclass that sets ``name`` is registered; :func:`discover` imports the ``explorers``
+module of every ``bioviz`` subpackage, so tests and benchmarks find every explorer without
+being edited for a new notebook.
+
+Example
+-------
+>>> import numpy as np
+>>> class Sine(Explorer):
+...     name = "doc.sine"
+...     title = "A sine"
+...     stochastic = False
+...     controls = (Float("freq", 0.5, 5.0, 1.0, 0.5, resimulate=True),
+...                 Toggle("grid", True, resimulate=False))
+...     def simulate(self, params, seed):
+...         t = np.linspace(0, 1, 50)
+...         return t, np.sin(2 * np.pi * params["freq"] * t)
+...     def figure(self, result, params):
+...         fig = new_figure()
+...         fig.add_scatter(x=result[0], y=result[1])
+...         fig.update_xaxes(showgrid=params["grid"])
+...         return fig
+>>> fig = Sine().render(freq=2.0)
+>>> len(fig.data)
+1
+>>> _ = REGISTRY.pop("doc.sine")
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import plotly.graph_objects as go
+
+from bioviz.plots import new_figure
+from bioviz.validation import check_choice, check_int, check_range, check_seed
+
+__all__ = [
+    "Control",
+    "Float",
+    "Int",
+    "Choice",
+    "Toggle",
+    "Explorer",
+    "ExplorerWidget",
+    "REGISTRY",
+    "discover",
+    "update_in_place",
+    "new_figure",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# controls
+
+
+@dataclass(frozen=True)
+class Control:
+    """Base class of a declared control. Subclasses define the widget and the values to try."""
+
+    name: str
+    value: Any
+    label: str | None = field(default=None, kw_only=True)
+    resimulate: bool = field(default=True, kw_only=True)
+    help: str = field(default="", kw_only=True)
+
+    @property
+    def description(self) -> str:
+        return self.label or self.name
+
+    def validate(self, value):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def sample_values(self) -> list:
+        """Values a test drives the control to: the extremes and the middle."""
+        raise NotImplementedError  # pragma: no cover
+
+    def random_value(self, rng: np.random.Generator):
+        raise NotImplementedError  # pragma: no cover
+
+    def make_widget(self):
+        raise NotImplementedError  # pragma: no cover
+
+    def _finish(self, widget):
+        widget.add_class("bioviz-control")
+        widget.add_class(f"bioviz-control-{self.name}")
+        if self.help:
+            widget.tooltip = self.help
+        return widget
+
+
+@dataclass(frozen=True)
+class Float(Control):
+    """A float slider from ``min`` to ``max`` in steps of ``step``."""
+
+    min: float = 0.0
+    max: float = 1.0
+    step: float = 0.1
+    readout_format: str = field(default=".3g", kw_only=True)
+
+    def __post_init__(self):
+        if not self.min < self.max:
+            raise ValueError(f"{self.name}: min must be < max")
+        if self.step <= 0:
+            raise ValueError(f"{self.name}: step must be > 0")
+        check_range(self.name, self.value, self.min, self.max)
+
+    def validate(self, value):
+        return check_range(self.name, value, self.min, self.max)
+
+    def _snap(self, value: float) -> float:
+        n = round((value - self.min) / self.step)
+        snapped = self.min + n * self.step
+        return float(min(max(snapped, self.min), self.max))
+
+    def sample_values(self):
+        return [self.min, self._snap((self.min + self.max) / 2), self.max]
+
+    def random_value(self, rng):
+        return self._snap(rng.uniform(self.min, self.max))
+
+    def make_widget(self):
+        import ipywidgets as w
+
+        return self._finish(w.FloatSlider(
+            value=self.value, min=self.min, max=self.max, step=self.step,
+            description=self.description, continuous_update=not self.resimulate,
+            readout_format=self.readout_format, style={"description_width": "initial"},
+            layout=w.Layout(width="330px")))
+
+
+@dataclass(frozen=True)
+class Int(Control):
+    """An integer slider from ``min`` to ``max``."""
+
+    min: int = 0
+    max: int = 10
+    step: int = 1
+
+    def __post_init__(self):
+        if not self.min < self.max:
+            raise ValueError(f"{self.name}: min must be < max")
+        check_int(self.name, self.value, self.min, self.max)
+
+    def validate(self, value):
+        return check_int(self.name, value, self.min, self.max)
+
+    def sample_values(self):
+        mid = self.min + ((self.max - self.min) // 2 // self.step) * self.step
+        return [self.min, mid, self.max]
+
+    def random_value(self, rng):
+        return int(self.min + self.step * rng.integers(0, (self.max - self.min) // self.step + 1))
+
+    def make_widget(self):
+        import ipywidgets as w
+
+        return self._finish(w.IntSlider(
+            value=self.value, min=self.min, max=self.max, step=self.step,
+            description=self.description, continuous_update=not self.resimulate,
+            style={"description_width": "initial"}, layout=w.Layout(width="330px")))
+
+
+@dataclass(frozen=True)
+class Choice(Control):
+    """A drop-down over ``options``."""
+
+    options: tuple = ()
+
+    def __post_init__(self):
+        if len(self.options) < 2:
+            raise ValueError(f"{self.name}: a choice needs at least two options")
+        check_choice(self.name, self.value, self.options)
+
+    def validate(self, value):
+        return check_choice(self.name, value, self.options)
+
+    def sample_values(self):
+        return [self.options[0], self.options[len(self.options) // 2], self.options[-1]]
+
+    def random_value(self, rng):
+        return self.options[int(rng.integers(0, len(self.options)))]
+
+    def make_widget(self):
+        import ipywidgets as w
+
+        return self._finish(w.Dropdown(
+            options=list(self.options), value=self.value, description=self.description,
+            style={"description_width": "initial"}, layout=w.Layout(width="330px")))
+
+
+@dataclass(frozen=True)
+class Toggle(Control):
+    """An on/off checkbox."""
+
+    def __post_init__(self):
+        if not isinstance(self.value, bool):
+            raise ValueError(f"{self.name}: a toggle's value must be a bool")
+
+    def validate(self, value):
+        if not isinstance(value, bool | np.bool_):
+            raise ValueError(f"{self.name} must be True or False, got {value!r}")
+        return bool(value)
+
+    def sample_values(self):
+        return [False, True]
+
+    def random_value(self, rng):
+        return bool(rng.integers(0, 2))
+
+    def make_widget(self):
+        import ipywidgets as w
+
+        return self._finish(w.Checkbox(value=self.value, description=self.description,
+                                       indent=False, layout=w.Layout(width="330px")))
+
+
+# --------------------------------------------------------------------------------------------
+# explorers and their registry
+
+#: name -> Explorer subclass, filled as subclasses are defined.
+REGISTRY: dict[str, type[Explorer]] = {}
+
+
+class Explorer:
+    """Base class: declare ``name``, ``title``, ``controls``; implement ``simulate``/``figure``.
+
+    ``stochastic = True`` adds a seed box to the widget. ``simulate`` must be deterministic
+    given ``(params, seed)``; ``figure`` must be a pure function of ``(result, params)``.
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    controls: ClassVar[tuple[Control, ...]] = ()
+    stochastic: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.name:
+            names = [c.name for c in cls.controls]
+            if len(set(names)) != len(names):
+                raise TypeError(f"{cls.__name__}: duplicate control names {names}")
+            if "seed" in names:
+                raise TypeError(f"{cls.__name__}: 'seed' is reserved")
+            REGISTRY[cls.name] = cls
+
+    # -- the two pure functions -----------------------------------------------------------
+    def simulate(self, params: dict, seed: int):
+        raise NotImplementedError
+
+    def figure(self, result, params: dict) -> go.Figure:
+        raise NotImplementedError
+
+    # -- parameters -----------------------------------------------------------------------
+    def control(self, name: str) -> Control:
+        for c in self.controls:
+            if c.name == name:
+                return c
+        raise ValueError(f"{name!r} is not a control of {self.name}; "
+                         f"known: {[c.name for c in self.controls]}")
+
+    def defaults(self) -> dict:
+        return {c.name: c.value for c in self.controls}
+
+    def params(self, **overrides) -> dict:
+        """Defaults updated by ``overrides``, each validated by its control."""
+        params = self.defaults()
+        for key, value in overrides.items():
+            params[key] = self.control(key).validate(value)
+        return params
+
+    def sim_key(self, params: dict, seed: int) -> tuple:
+        """What ``simulate`` depends on: the re-simulating controls and the seed."""
+        return (seed,) + tuple(params[c.name] for c in self.controls if c.resimulate)
+
+    def render(self, seed: int = 0, **overrides) -> go.Figure:
+        """``figure(simulate(params, seed), params)`` without any widget."""
+        params = self.params(**overrides)
+        return self.figure(self.simulate(params, check_seed(seed)), params)
+
+    def widget(self, seed: int = 0, **overrides) -> ExplorerWidget:
+        """The interactive explorer: controls above a FigureWidget updated in place."""
+        return ExplorerWidget(self, seed=seed, **overrides)
+
+
+def discover() -> dict[str, type[Explorer]]:
+    """Import every ``bioviz.<subpackage>.explorers`` module; return the package's explorers.
+
+    Explorers defined outside the package (in a notebook or a test) stay in :data:`REGISTRY`
+    but are not returned.
+    """
+    import bioviz
+
+    for mod in pkgutil.iter_modules(bioviz.__path__):
+        if mod.ispkg:
+            try:
+                importlib.import_module(f"bioviz.{mod.name}.explorers")
+            except ModuleNotFoundError as err:
+                if err.name != f"bioviz.{mod.name}.explorers":
+                    raise
+    return {name: cls for name, cls in sorted(REGISTRY.items())
+            if cls.__module__.startswith("bioviz.")}
+
+
+# --------------------------------------------------------------------------------------------
+# the widget
+
+
+def _same_structure(a: Sequence, b: Sequence) -> bool:
+    return len(a) == len(b) and all(
+        x.type == y.type and x.name == y.name for x, y in zip(a, b, strict=True))
+
+
+def update_in_place(target: go.Figure, new: go.Figure) -> None:
+    """Make ``target`` (usually a FigureWidget) show ``new`` with one batched update.
+
+    Traces are updated in place when the structure (types and names) is unchanged, so the
+    browser re-renders instead of rebuilding the plot; otherwise they are replaced.
+    """
+    new_layout = new.layout.to_plotly_json()
+    if target.layout.template.layout.font.family is not None:
+        # the theme is already in place (all our figures share it); re-validating it costs ms
+        new_layout.pop("template", None)
+    with target.batch_update():
+        if _same_structure(target.data, new.data):
+            for old, fresh in zip(target.data, new.data, strict=True):
+                old.update(fresh.to_plotly_json(), overwrite=True)
+        else:
+            target.data = ()
+            target.add_traces(list(new.data))
+        target.layout.update(new_layout, overwrite=True)
+
+
+class ExplorerWidget:
+    """Controls, a status line and a FigureWidget for one explorer.
+
+    Drive it from Python the way a reader does: ``w.set(name=value)`` (or set
+    ``w.controls[name].value``) and read ``w.fig``. ``last_timing`` holds the seconds spent in
+    the last callback (``simulate``, ``figure``, ``total``); ``last_error`` the last error shown.
+    Display it in a notebook by leaving it as the last expression of a cell.
+    """
+
+    def __init__(self, explorer: Explorer, seed: int = 0, **overrides):
+        import ipywidgets as w
+
+        self.explorer = explorer
+        params = explorer.params(**overrides)
+        self.controls = {c.name: c.make_widget() for c in explorer.controls}
+        for name, value in params.items():
+            self.controls[name].value = value
+        self.seed = None
+        if explorer.stochastic:
+            self.seed = w.BoundedIntText(value=check_seed(seed), min=0, max=2**31 - 1,
+                                         description="seed", continuous_update=False,
+                                         layout=w.Layout(width="160px"))
+            self.seed.add_class("bioviz-control")
+            self.seed.add_class("bioviz-control-seed")
+        self.status = w.HTML()
+        self.status.add_class("bioviz-status")
+        self.output = w.Output()
+        self._key = None
+        self._result = None
+        self.last_timing: dict[str, float] = {}
+        self.last_error: str | None = None
+        self.fig = go.FigureWidget()
+        self._refresh()  # first draw: sets self.fig's content
+        slug = explorer.name.replace(".", "-")
+        fig_box = w.Box([self.fig])
+        fig_box.add_class("bioviz-figure")
+        boxes = list(self.controls.values()) + ([self.seed] if self.seed is not None else [])
+        grid = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(auto-fill, 340px)"))
+        title = w.HTML(f"<b>{explorer.title}</b>")
+        self.box = w.VBox([title, grid, self.status, fig_box, self.output])
+        self.box.add_class("bioviz-explorer")
+        self.box.add_class(f"bioviz-explorer-{slug}")
+        for widget in boxes:
+            widget.observe(self._on_change, names="value")
+
+    # display hook: a cell ending in an ExplorerWidget shows its box
+    def _repr_mimebundle_(self, **kwargs):
+        return self.box._repr_mimebundle_(**kwargs)
+
+    def values(self) -> dict:
+        return {name: widget.value for name, widget in self.controls.items()}
+
+    def set(self, **values) -> None:
+        """Set several controls at once, then update once (as a reader would, one by one)."""
+        for name, value in values.items():
+            target = self.seed if name == "seed" else self.controls[name]
+            target.unobserve(self._on_change, names="value")
+            try:
+                target.value = value
+            finally:
+                target.observe(self._on_change, names="value")
+        self._refresh()
+
+    def _on_change(self, change) -> None:
+        self._refresh()
+
+    def _refresh(self) -> None:
+        t0 = time.perf_counter()
+        timing = {"simulate": 0.0, "figure": 0.0}
+        try:
+            params = self.explorer.params(**self.values())
+            seed = check_seed(self.seed.value) if self.seed is not None else 0
+            key = self.explorer.sim_key(params, seed)
+            if key != self._key:
+                self.output.clear_output()
+                with self.output:
+                    result = self.explorer.simulate(params, seed)
+                self._result, self._key = result, key
+                timing["simulate"] = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            fig = self.explorer.figure(self._result, params)
+            update_in_place(self.fig, fig)
+            timing["figure"] = time.perf_counter() - t1
+            self.last_error = None
+            self.status.value = ""
+        except ValueError as err:  # impossible combination: say which parameter, keep the plot
+            self.last_error = str(err)
+            self.status.value = f"<span style='color:#c0392b'>&#9888; {err}</span>"
+        timing["total"] = time.perf_counter() - t0
+        self.last_timing = timing
+

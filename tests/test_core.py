@@ -1,0 +1,164 @@
+"""Unit tests of the shared core: validation, theme, plots, report, data, env."""
+
+import hashlib
+import warnings
+
+import numpy as np
+import pytest
+
+from bioviz import data, plots, report, validation
+from bioviz.env import EnvironmentWarning, check_env, known_problems
+from bioviz.theme import COLORS, color, rgba
+
+
+# -- validation ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: validation.check_positive("tau_ms", -1), "tau_ms must be > 0"),
+        (lambda: validation.check_positive("tau_ms", 0), "tau_ms must be > 0"),
+        (lambda: validation.check_positive("x", float("nan")), "x must be finite"),
+        (lambda: validation.check_range("rho", 1.0, 0, 1, high_open=True), r"rho must lie in \[0, 1\)"),
+        (lambda: validation.check_int("C", 0, low=1), "C must be >= 1"),
+        (lambda: validation.check_int("C", 2.5), "C must be an integer"),
+        (lambda: validation.check_int("C", True), "C must be an integer"),
+        (lambda: validation.check_choice("mode", "x", ("a", "b")), "mode must be one of"),
+        (lambda: validation.check_seed(-1), "seed must be >= 0"),
+        (lambda: validation.check_number("gain", "3"), "gain must be a number"),
+    ],
+)
+def test_validation_names_the_parameter(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_validation_passes_good_values():
+    assert validation.check_positive("a", 0, allow_zero=True) == 0.0
+    assert validation.check_range("a", 0.5, 0, 1) == 0.5
+    assert validation.check_int("n", 3.0) == 3
+    assert validation.check_choice("m", "b", ("a", "b")) == "b"
+
+
+# -- theme --------------------------------------------------------------------------------------
+def test_colors_are_fixed_and_stable():
+    assert color("excitatory") != color("inhibitory")
+    assert color("Excitatory") == COLORS["excitatory"]
+    assert color("some new thing") == color("some new thing")
+    assert rgba("#ff0000", 0.5) == "rgba(255,0,0,0.5)"
+
+
+# -- plots --------------------------------------------------------------------------------------
+def test_raster_stacks_populations_and_marks_events():
+    pops = {
+        "E": plots.Population([1.0, 2.0], [0, 3], size=4),
+        "I": plots.Population([1.5], [1], size=2),
+    }
+    fig = plots.raster(pops, events=[(1.0, "learn")], t_max=5)
+    e, i = fig.data[0], fig.data[1]
+    assert list(e.y) == [0, 3]
+    assert list(i.y) == [5]  # offset by the 4 E cells
+    assert fig.layout.yaxis.ticktext == ("E", "I")
+    assert any(t.name == "events" for t in fig.data)
+    assert e.marker.color == color("E")
+
+
+def test_population_rejects_bad_ids():
+    with pytest.raises(ValueError, match="ids must lie in"):
+        plots.Population([1.0], [5], size=3)
+    with pytest.raises(ValueError, match="same length"):
+        plots.Population([1.0, 2.0], [0], size=3)
+
+
+def test_traces_threshold_and_spike_markers():
+    t = np.linspace(0, 10, 11)
+    fig = plots.traces(t, {"brian2": np.sin(t)}, threshold=0.5, spikes={"brian2": [2.0, 4.0]})
+    names = [tr.name for tr in fig.data]
+    assert names == ["brian2", "threshold", "brian2 spikes"]
+    assert list(fig.data[2].y) == [0.5, 0.5]
+
+
+def test_heatmap_diverging_is_centred():
+    fig = plots.heatmap(np.array([[-2.0, 1.0], [0.5, 0.0]]), diverging=True)
+    assert fig.data[0].zmid == 0 and fig.data[0].zmin == -2 and fig.data[0].zmax == 2
+    with pytest.raises(ValueError, match="z must be 2-D"):
+        plots.heatmap(np.zeros(3))
+
+
+def test_curves_with_band():
+    samples = np.array([[1.0, 2.0, 3.0], [3.0, 4.0, 5.0]])
+    b = plots.band(samples, kind="range")
+    np.testing.assert_allclose(b.mean, [2, 3, 4])
+    np.testing.assert_allclose(b.low, [1, 2, 3])
+    fig = plots.curves(np.arange(3), {"iemf": b, "base": np.ones(3)})
+    assert [tr.name for tr in fig.data] == ["iemf band", "iemf", "base"]
+    assert fig.data[0].fill == "toself"
+    sd = plots.band(samples, kind="sd")
+    np.testing.assert_allclose(sd.high - sd.mean, np.std(samples, axis=0, ddof=1))
+    with pytest.raises(ValueError, match="kind must be one of"):
+        plots.band(samples, kind="iqr")
+
+
+def test_subplot_targeting():
+    fig = plots.new_figure(1, 2)
+    plots.curves([0, 1], {"a": [0, 1]}, fig=fig, row=1, col=2)
+    assert fig.data[0].xaxis == "x2"
+
+
+# -- report -------------------------------------------------------------------------------------
+def test_comparison_verdicts():
+    c = report.Comparison("t")
+    c.add("a", reference=100.0, ours=104.0, rule="approx", tolerance=0.05, relative=True)
+    c.add("b", reference=1.0, ours=1.5, rule="approx", tolerance=0.2)
+    c.add("c", reference=0.9, ours=0.95, rule="at_least")
+    c.add("d", reference=0.9, ours=0.85, rule="at_least")
+    c.add("e", reference=0.5, ours=0.6, rule="at_most")
+    c.add("f|g", reference="exact", ours="exact")
+    assert [r["verdict"] for r in c.rows] == ["agrees", "differs", "meets", "falls short",
+                                              "exceeds", "see note"]
+    md = c.to_markdown()
+    assert "| a | 100 ± 5 | 104 | agrees |" in md
+    assert "| c | ≥ 0.9 | 0.95 | meets |" in md
+    assert "| f\\|g |" in md  # a pipe in a cell is escaped
+    with pytest.raises(ValueError, match="rule must be one of"):
+        c.add("x", 1, 1, rule="close")
+
+
+# -- data ---------------------------------------------------------------------------------------
+def test_data_checksums(tmp_path):
+    (tmp_path / "x.json").write_text('{"a": 1}')
+    digest = hashlib.sha256(b'{"a": 1}').hexdigest()
+    (tmp_path / "SHA256SUMS").write_text(f"{digest}  x.json\n")
+    assert data.load_json("x.json", tmp_path) == {"a": 1}
+    assert data.verify(tmp_path) == []
+    (tmp_path / "x.json").write_text('{"a": 2}')
+    with pytest.raises(ValueError, match="checksum"):
+        data.path("x.json", tmp_path)
+    (tmp_path / "stray.csv").write_text("1")
+    problems = data.verify(tmp_path)
+    assert any("stray.csv: not listed" in p for p in problems)
+    assert any("x.json: checksum mismatch" in p for p in problems)
+    with pytest.raises(ValueError, match="not listed"):
+        data.path("stray.csv", tmp_path)
+
+
+def test_repository_data_folder_is_consistent():
+    assert data.verify() == []
+
+
+# -- env ----------------------------------------------------------------------------------------
+def test_known_bad_combinations():
+    assert known_problems({"brian2": "2.9.0", "numpy": "2.4.0"})
+    assert not known_problems({"brian2": "2.9.0", "numpy": "2.3.5"})
+    assert not known_problems({"brian2": "2.10.1", "numpy": "2.4.0"})
+    assert known_problems({"dm_control": "1.0.50", "mujoco": "4.0.0"})
+    assert not known_problems({"dm_control": "1.0.50", "mujoco": "3.17.0"})
+    assert known_problems({"plotly": "7.1.0", "anywidget": None})
+
+
+def test_check_env_reports_and_installed_set_is_good(capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EnvironmentWarning)
+        versions = check_env()
+    out = capsys.readouterr().out
+    assert "brian2" in out and versions["torch"].startswith("2.")
+    assert versions["numpy"] is not None

@@ -1,0 +1,126 @@
+"""Tests of the explorer machinery itself (controls, registry, in-place updates)."""
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from bioviz.explorer import (
+    REGISTRY,
+    Choice,
+    Explorer,
+    Float,
+    Int,
+    Toggle,
+    discover,
+    update_in_place,
+)
+from bioviz.plots import new_figure
+
+
+class _Counter(Explorer):
+    """A toy explorer that counts its simulations (registered under a test-only name)."""
+
+    name = "_test.counter"
+    title = "toy"
+    controls = (
+        Float("amp", 1.0, 0.5, 2.0, 0.5),
+        Int("n", 5, 2, 10),
+        Choice("kind", "sin", options=("sin", "cos")),
+        Toggle("markers", False, resimulate=False),
+    )
+    calls = 0
+
+    def simulate(self, params, seed):
+        type(self).calls += 1
+        if params["n"] == 7:
+            raise ValueError("n must not be 7 in this toy")
+        rng = np.random.default_rng(seed)
+        x = np.linspace(0, 1, params["n"])
+        f = np.sin if params["kind"] == "sin" else np.cos
+        return x, params["amp"] * f(x) + 0.01 * rng.standard_normal(x.size)
+
+    def figure(self, result, params):
+        fig = new_figure()
+        fig.add_trace(go.Scatter(x=result[0], y=result[1], name="y",
+                                 mode="lines+markers" if params["markers"] else "lines"))
+        return fig
+
+
+def test_registered_and_validated():
+    assert REGISTRY["_test.counter"] is _Counter
+    ex = _Counter()
+    with pytest.raises(ValueError, match="amp must lie in"):
+        ex.params(amp=5.0)
+    with pytest.raises(ValueError, match="'nope' is not a control"):
+        ex.params(nope=1)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        ex.params(kind="tan")
+
+
+def test_bad_declarations_rejected():
+    with pytest.raises(ValueError, match="min must be < max"):
+        Float("x", 1.0, 2.0, 1.0, 0.1)
+    with pytest.raises(ValueError):
+        Float("x", 5.0, 0.0, 1.0, 0.1)
+    with pytest.raises(ValueError, match="at least two options"):
+        Choice("x", "a", options=("a",))
+    with pytest.raises(TypeError, match="reserved"):
+        type("Bad", (Explorer,), {"name": "_test.bad", "controls": (Toggle("seed", True),)})
+
+
+def test_sample_values_hit_extremes():
+    assert Float("x", 0.3, 0.0, 1.0, 0.25).sample_values() == [0.0, 0.5, 1.0]
+    assert Int("n", 3, 2, 10, 2).sample_values() == [2, 6, 10]
+    assert Choice("c", "b", options=("a", "b", "c")).sample_values() == ["a", "b", "c"]
+
+
+def test_widget_resimulates_only_when_needed():
+    ex = _Counter()
+    w = ex.widget(seed=3)
+    n0 = _Counter.calls
+    w.set(markers=True)  # view-only: no new simulation
+    assert _Counter.calls == n0 and w.last_timing["simulate"] == 0.0
+    assert w.fig.data[0].mode == "lines+markers"
+    w.controls["amp"].value = 2.0  # a reader moving the slider
+    assert _Counter.calls == n0 + 1
+    w.seed.value = 4
+    assert _Counter.calls == n0 + 2
+
+
+def test_widget_matches_pure_render_and_reports_errors():
+    ex = _Counter()
+    w = ex.widget(seed=1, n=9, kind="cos")
+    ref = ex.render(seed=1, n=9, kind="cos")
+    np.testing.assert_allclose(w.fig.data[0].y, ref.data[0].y)
+    before = np.array(w.fig.data[0].y)
+    w.set(n=7)
+    assert w.last_error and "n must not be 7" in w.last_error
+    assert "n must not be 7" in w.status.value
+    np.testing.assert_allclose(w.fig.data[0].y, before)  # the last good figure stays
+
+
+def test_resimulating_sliders_do_not_fire_while_dragging():
+    w = _Counter().widget()
+    assert w.controls["amp"].continuous_update is False
+    assert w.controls["n"].continuous_update is False
+    assert "bioviz-control-amp" in w.controls["amp"]._dom_classes
+
+
+def test_update_in_place_replaces_changed_structure():
+    target = go.FigureWidget(new_figure())
+    a = new_figure()
+    a.add_scatter(y=[1, 2], name="a")
+    update_in_place(target, a)
+    assert [t.name for t in target.data] == ["a"]
+    b = new_figure()
+    b.add_bar(y=[3], name="b")
+    b.add_scatter(y=[1], name="c")
+    update_in_place(target, b)
+    assert [t.type for t in target.data] == ["bar", "scatter"]
+    assert list(target.data[0].y) == [3]
+
+
+def test_discover_finds_the_package_explorers_only():
+    found = discover()
+    assert {"primer.neuron", "primer.encoding", "primer.surrogate", "primer.training"} <= set(found)
+    assert "_test.counter" not in found  # defined outside the package: not part of the suite
