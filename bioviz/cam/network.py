@@ -35,7 +35,7 @@ and adds synaptic input after the threshold test, so a spike sent with Brian del
 ``refractory`` counts from the spike's own step, so SpiNNaker's one-update refractory counter
 is ``refractory = 2 ms``.
 
-Speed: all :math:`3C + 5N + 1` memory neurons and the :math:`C + N` output neurons live in
+Speed: all :math:`3C + 4N + 1` memory neurons and the :math:`C + N` output neurons live in
 **one** ``NeuronGroup`` and all fixed synapses in **one** ``Synapses`` object with per-synapse
 weights and delays (Brian2's per-object, per-step overhead dominates in small networks), and a
 whole scenario is **one** ``Network.run`` with its input spikes in a ``SpikeGeneratorGroup``.
@@ -183,7 +183,7 @@ class Layout:
 
     @property
     def n_memory_neurons(self) -> int:
-        """Neurons of the memory proper: 3C + 5N + 1 (without the C + N output layer)."""
+        """Neurons of the memory proper: 3C + 4N + 1 (without the C + N output layer)."""
         return self.slices["MergeCont"].stop
 
     def index(self, population: str, k=None):
