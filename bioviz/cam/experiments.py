@@ -21,6 +21,7 @@ import numpy as np
 from bioviz.cam.network import (
     CAM,
     CAMRun,
+    IdealCAM,
     Learn,
     Plasticity,
     RecallContent,
@@ -46,7 +47,15 @@ __all__ = [
     "capacity_experiment",
     "CapacityResult",
     "recall_weight_change",
+    "SPEC_SPACING",
+    "stored_mask",
 ]
+
+#: Stress-test recalls right (of 45) against spacing (ms) on the spec's prototype Brian2 port
+#: (ungated; "~" values rounded there). Reference numbers from the spec, not from the paper.
+SPEC_SPACING = {14: 45, 10: 45, 9: 40, 8: 32, 7: 28, 5: 15}
+#: The same prototype with the learning gate at 9 ms spacing.
+SPEC_SPACING_GATED = {9: 45}
 
 #: The authors' functional test (C = 5, N = 10), in the order they run it.
 FUNCTIONAL_OPS = (
@@ -153,14 +162,24 @@ def p_only_target(N: int, m: int, f: int, P: int) -> float:
     return (comb(N - f, m) / comb(N, m)) ** max(P - 1, 0) if f <= N else 0.0
 
 
-def random_contents(P: int, N: int, m: int, rng: np.random.Generator, orthogonal: bool = False) -> list:
-    """``P`` contents of ``m`` bits each: independent random subsets, or disjoint ones."""
+def random_contents(P: int, N: int, m: int, rng: np.random.Generator, orthogonal: bool = False,
+                    distinct: bool = False) -> list:
+    """``P`` contents of ``m`` bits each: independent random subsets (the closed form's
+    assumption), subsets redrawn until all differ (``distinct``, where possible), or disjoint
+    subsets (``orthogonal``)."""
     if orthogonal:
         if P * m > N:
             raise ValueError(f"orthogonal contents need P * m <= N, got P={P}, m={m}, N={N}")
         perm = rng.permutation(N)
         return [tuple(sorted(perm[p * m:(p + 1) * m].tolist())) for p in range(P)]
-    return [tuple(sorted(rng.choice(N, m, replace=False).tolist())) for _ in range(P)]
+    out = []
+    for _ in range(P):
+        for _ in range(50 if distinct else 1):
+            c = tuple(sorted(rng.choice(N, m, replace=False).tolist()))
+            if c not in out:
+                break
+        out.append(c)
+    return out
 
 
 @dataclass(frozen=True)
@@ -301,7 +320,7 @@ def capacity_experiment(P: int, C: int = 5, N: int = 10, m: int = 3, *, seed: in
     P = check_int("P", P, low=1)
     m = check_int("m", m, 1, N)
     rng = np.random.default_rng(check_seed(seed))
-    contents = tuple(random_contents(P, N, m, rng))
+    contents = tuple(random_contents(P, N, m, rng, distinct=True))
     ops = [Learn(p % C, contents[p]) for p in range(P)]
     cues = sorted({p % C for p in range(P)})
     ops += [RecallCue(c) for c in cues]
@@ -309,6 +328,17 @@ def capacity_experiment(P: int, C: int = 5, N: int = 10, m: int = 3, *, seed: in
     got = {r.op.cue: r.bits for r in run.recalls}
     retrieved = np.array([got.get(p % C) == contents[p] for p in range(P)])
     return CapacityResult(P=P, contents=contents, retrieved=retrieved, run=run)
+
+
+def stored_mask(ops, C: int, N: int) -> np.ndarray:
+    """(C, N) booleans: the bits a perfect memory holds under each cue after ``ops``."""
+    ideal = IdealCAM(C, N)
+    for op in ops:
+        ideal.apply(op)
+    mask = np.zeros((C, N), bool)
+    for c, bits in ideal.memory.items():
+        mask[c, list(bits)] = True
+    return mask
 
 
 def recall_weight_change(run: CAMRun) -> np.ndarray:

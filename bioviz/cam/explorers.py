@@ -48,7 +48,7 @@ def scenario_ops(C: int, N: int, P: int, m: int, seed: int) -> tuple[list, list]
     probe one bit of each of the last (up to) three memories. Returns (ops, contents)."""
     rng = np.random.default_rng(seed)
     m = min(m, N)
-    contents = ex.random_contents(P, N, m, rng)
+    contents = ex.random_contents(P, N, m, rng, distinct=True)
     ops = [Learn(p % C, contents[p]) for p in range(P)]
     ops += [RecallCue(c) for c in sorted({p % C for p in range(P)})]
     ops += [RecallContent((contents[p][int(rng.integers(len(contents[p])))],)) for p in range(max(0, P - 3), P)]
@@ -315,8 +315,9 @@ class CapacityExplorer(Explorer):
                                subplot_titles=("memory p: retrieved?", "stored by a perfect memory",
                                                "cue → content weights (nA)"))
         P = res.P
-        fig.add_trace(go.Bar(x=list(range(P)), y=res.retrieved.astype(int), name="retrieved",
+        fig.add_trace(go.Bar(x=list(range(P)), y=np.ones(P), name="retrieved",
                              marker_color=[color("cam") if r else color("spike") for r in res.retrieved],
+                             text=["kept" if r else "lost" for r in res.retrieved], textposition="inside",
                              customdata=[p % C for p in range(P)],
                              hovertemplate="memory %{x} on cue %{customdata}<extra></extra>"), row=1, col=1)
         ideal = np.zeros((C, N))
@@ -331,7 +332,7 @@ class CapacityExplorer(Explorer):
             fig.update_xaxes(title_text="content bit", dtick=1, row=1, col=col)
             fig.update_yaxes(title_text="cue", dtick=1, autorange="reversed", row=1, col=col)
         fig.update_xaxes(title_text="memory p (stored on cue p mod C)", dtick=1, row=1, col=1)
-        fig.update_yaxes(range=[0, 1.1], dtick=1, row=1, col=1)
+        fig.update_yaxes(range=[0, 1.1], showticklabels=False, row=1, col=1)
         fig.update_layout(title=f"{P} memories on {C} cues: {int(res.retrieved.sum())} retrieved "
                                 f"(at most C = {C}); {_title(res.run)} against a perfect memory",
                           height=380, showlegend=False)

@@ -63,6 +63,8 @@ def raster_figure(run: CAMRun, *, title: str | None = None, height: int = 560, t
     t_max = run.t_end_ms if t_range is None else t_range[1]
     fig = plots.raster(raster_populations(run), events=op_labels(run), t_max=t_max,
                        marker_size=6, fig=fig, row=row, col=col)
+    rows = 5 * run.C + 6 * run.N + 1  # the raster's rows (see RASTER_GROUPS)
+    fig.update_yaxes(range=[-0.5, rows + 0.04 * rows + 2], row=row, col=col)  # room for the labels
     if t_range is not None:
         fig.update_xaxes(range=list(t_range), row=row, col=col)
     if row is None:
@@ -84,7 +86,7 @@ def weights_figure(before: tuple[np.ndarray, np.ndarray], after: tuple[np.ndarra
             C, N = w.shape
             plots.heatmap(w, x=list(range(N)), y=list(range(C)), zmin=0, zmax=w_max,
                           colorbar_title="nA", show_scale=(r, c) == (1, 2), fig=fig, row=r, col=c)
-            fig.update_xaxes(title_text="content bit", dtick=1, row=r, col=c)
+            fig.update_xaxes(title_text="content bit" if r == 2 else None, dtick=1, row=r, col=c)
             fig.update_yaxes(title_text="cue", dtick=1, autorange="reversed", row=r, col=c)
     fig.update_layout(title=title, height=height)
     return fig
@@ -154,7 +156,7 @@ def forgetting_figure(run: CAMRun, cue: int, old_bit: int, new_bit: int, *, kept
         lines.append(("kept", kept_bit, "dot"))
     for r, w in ((1, run.w_cue_content), (2, run.w_content_cue)):
         for label, b, dash in lines:
-            c = color("cue" if label == "old" else "content")
+            c = color({"old": "cue", "new": "content", "kept": "cam"}[label])
             fig.add_trace(go.Scatter(x=t, y=w[:, cue, b], mode="lines", name=f"{label} bit {b}",
                                      showlegend=r == 1, line=dict(color=c, dash=dash, width=2)), row=r, col=1)
         fig.update_yaxes(title_text="weight (nA)", range=[-0.3, 6.5], row=r, col=1)

@@ -82,6 +82,7 @@ __all__ = [
     "CAM",
     "simulate",
     "check_size",
+    "describe",
 ]
 
 #: Simulation time step (ms), as on SpiNNaker.
@@ -151,6 +152,25 @@ FIXED = (
 W_INPUT_NA = 6.0
 #: The two plastic projections (all-to-all, delay 1 ms), named by direction.
 PLASTIC = (("cue->content", "CueCue", "ContCue"), ("content->cue", "ContCont", "CueCont"))
+
+
+def describe(C: int = 5, N: int = 10) -> str:
+    """Markdown tables of the populations and the fixed projections of a ``(C, N)`` memory."""
+    C, N = check_size(C, N)
+    rows = ["| population | neurons | cell | role |", "|---|---|---|---|"]
+    kinds = {id(SLOW): "slow (0.27 nF, 3 ms)", id(FAST): "fast (0.14 nF, 0.5 ms)",
+             id(OUTPUT): "output (slow, -57.5 mV)"}
+    for name, size, cell, role in POPULATIONS:
+        rows.append(f"| {name} | {size(C, N)} | {kinds[id(cell)]} | {role} |")
+    conn = {"one": "one-to-one", "all": "all-to-all", "others": "all but the same index"}
+    rows += ["", "| from | to | weight (nA) | delay (ms) | connectivity |", "|---|---|---|---|---|",
+             f"| input (cue, content) | CueCue, ContCue | {W_INPUT_NA:g} | 1 | one-to-one |"]
+    for src, dst, w, by_n, d, rule in FIXED:
+        weight = f"{w:g} N (= {w * N:g})" if by_n else f"{w:g}"
+        rows.append(f"| {src} | {dst} | {weight} | {d} | {conn[rule]} |")
+    for label, src, dst in PLASTIC:
+        rows.append(f"| {src} | {dst} | plastic 0..6 (STDP) | 1 | all-to-all ({label}) |")
+    return "\n".join(rows)
 
 
 def check_size(C, N) -> tuple[int, int]:
