@@ -83,16 +83,16 @@ class NetworkExplorer(Explorer):
 
     def figure(self, run, params):
         if params["show_weights"]:
-            fig = plots.new_figure(2, 2, specs=[[{"colspan": 2}, None], [{}, {}]], row_heights=[0.64, 0.36],
+            fig = figures.subplots(2, 2, specs=[[{"colspan": 2}, None], [{}, {}]], row_heights=[0.64, 0.36],
                                    vertical_spacing=0.12, horizontal_spacing=0.08,
-                                   subplot_titles=("spikes by population", "cue → content weights (nA)",
-                                                   "content → cue weights (nA)"))
+                                   titles=("spikes by population", "cue → content weights (nA)",
+                                           "content → cue weights (nA)"))
             figures.raster_figure(run, fig=fig, row=1, col=1)
             for col, w in ((1, run.final_weights[0]), (2, run.final_weights[1])):
                 plots.heatmap(w, x=list(range(run.N)), y=list(range(run.C)), zmin=0, zmax=6,
                               show_scale=col == 2, colorbar_title="nA", fig=fig, row=2, col=col)
-                fig.update_xaxes(title_text="content bit", dtick=1, row=2, col=col)
-                fig.update_yaxes(title_text="cue", dtick=1, autorange="reversed", row=2, col=col)
+            fig.update_xaxes(title_text="content bit", dtick=1, row=2)
+            fig.update_yaxes(title_text="cue", dtick=1, autorange="reversed", row=2)
             height = 820
         else:
             fig = figures.raster_figure(run)
@@ -138,8 +138,8 @@ class StressExplorer(Explorer):
             t_range = (run.results[2 * n_round].t_ms - 1, run.t_end_ms)
         else:
             t_range = (0.0, run.t_end_ms)
-        fig = plots.new_figure(2, 1, row_heights=[0.78, 0.22], vertical_spacing=0.1, shared_xaxes=True,
-                               subplot_titles=("spikes by population", "recalls: right (1) or wrong (0)"))
+        fig = figures.subplots(2, 1, row_heights=[0.78, 0.22], vertical_spacing=0.1, shared_xaxes=True,
+                               titles=("spikes by population", "recalls: right (1) or wrong (0)"))
         figures.raster_figure(_window(run, t_range), fig=fig, row=1, col=1, t_range=t_range)
         rec = [r for r in run.recalls if t_range[0] <= r.t_ms < t_range[1]]
         for kind, symbol in (("recall_cue", "circle"), ("recall_content", "diamond")):
@@ -211,9 +211,9 @@ class FragmentExplorer(Explorer):
     def figure(self, res, params):
         _, noise, f, note = fragment_settings(params)
         label = f"{params['overlap']}, {noise} noise bit{'s' * (noise != 1)}"
-        fig = plots.new_figure(1, 2, column_widths=[0.68, 0.32], horizontal_spacing=0.12,
-                               subplot_titles=("P(only the target recalled) vs probe size",
-                                               "largest weight change one probe wrote"))
+        fig = figures.subplots(1, 2, column_widths=[0.68, 0.32], horizontal_spacing=0.12,
+                               titles=("P(only the target recalled) vs probe size",
+                                       "largest weight change one probe wrote"))
         figures.fragment_figure({label: res}, highlight_f=f, fig=fig, row=1, col=1)
         fig.add_trace(go.Bar(x=res.f, y=res.max_dw, name="|Δw| written by a probe",
                              marker_color=color("gate"), showlegend=False), row=1, col=2)
@@ -311,9 +311,9 @@ class CapacityExplorer(Explorer):
 
     def figure(self, res, params):
         C, N = params["C"], params["N"]
-        fig = plots.new_figure(1, 3, column_widths=[0.3, 0.35, 0.35], horizontal_spacing=0.09,
-                               subplot_titles=("memory p: retrieved?", "stored by a perfect memory",
-                                               "cue → content weights (nA)"))
+        fig = figures.subplots(1, 3, column_widths=[0.3, 0.35, 0.35], horizontal_spacing=0.09,
+                               titles=("memory p: retrieved?", "stored by a perfect memory",
+                                       "cue → content weights (nA)"))
         P = res.P
         fig.add_trace(go.Bar(x=list(range(P)), y=np.ones(P), name="retrieved",
                              marker_color=[color("cam") if r else color("spike") for r in res.retrieved],

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+import json
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -10,9 +14,53 @@ from bioviz.cam import hopfield
 from bioviz.cam.network import CAMRun, Layout
 from bioviz.theme import color, rgba
 
-__all__ = ["RASTER_GROUPS", "raster_populations", "raster_figure", "weights_figure",
+__all__ = ["subplots", "RASTER_GROUPS", "raster_populations", "raster_figure", "weights_figure",
            "spacing_figure", "fragment_figure", "forgetting_figure", "capacity_figure",
            "hopfield_figure", "op_labels"]
+
+@functools.lru_cache(maxsize=32)
+def _skeleton(rows: int, cols: int, kwargs_json: str) -> go.Figure:
+    return plots.new_figure(rows, cols, **json.loads(kwargs_json))
+
+
+def subplots(rows: int, cols: int, *, titles=None, **kwargs) -> go.Figure:
+    """``plots.new_figure(rows, cols, ...)`` from a cached skeleton.
+
+    ``make_subplots`` costs tens of ms per call, too slow for a live re-plot; the empty grid is
+    built once per layout and deep-copied (a few ms). ``titles`` fills the subplot titles.
+    """
+    if titles is not None:
+        kwargs["subplot_titles"] = [" "] * len(titles)
+    fig = copy.deepcopy(_skeleton(rows, cols, json.dumps(kwargs, sort_keys=True)))
+    for ann, text in zip(fig.layout.annotations, titles or (), strict=False):
+        ann.text = text
+    return fig
+
+
+def _markers(fig, events, *, y0: float, y1: float, row=None, col=None, yref_paper=False) -> None:
+    """Vertical dotted lines with labels at the top, as two traces (add_vline is slow)."""
+    loc = {} if row is None else {"row": row, "col": col}
+    xs, ys = [], []
+    for t, _ in events:
+        xs += [t, t, None]
+        ys += [y0, y1, None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="operations", hoverinfo="skip",
+                             showlegend=False, line=dict(color=color("event"), width=1, dash="dot")), **loc)
+    fig.add_trace(go.Scatter(x=[t for t, _ in events], y=[y1] * len(events), mode="text",
+                             text=[lab for _, lab in events], textposition="top center", showlegend=False,
+                             hoverinfo="skip", name="operation labels",
+                             textfont=dict(size=10, color=color("event"))), **loc)
+
+
+def _vline(fig, x: float, label: str, *, c: str, y0: float = 0.0, y1: float = 1.0, dash: str = "dot",
+           row=None, col=None) -> None:
+    """One labelled vertical line as a trace."""
+    loc = {} if row is None else {"row": row, "col": col}
+    fig.add_trace(go.Scatter(x=[x, x, x], y=[y0, y1, y1 + 0.04 * (y1 - y0)], mode="lines+text",
+                             text=["", "", label], textposition="top center", showlegend=False,
+                             hoverinfo="skip", name=label, line=dict(color=c, width=1.2, dash=dash),
+                             textfont=dict(size=11, color=c)), **loc)
+
 
 #: Raster rows, bottom to top: (label, population in the run's spikes, side of the memory).
 RASTER_GROUPS = (
@@ -78,16 +126,18 @@ def weights_figure(before: tuple[np.ndarray, np.ndarray], after: tuple[np.ndarra
                    labels=("before", "after"), title: str = "Plastic weights (nA)",
                    height: int = 470, w_max: float = 6.0) -> go.Figure:
     """Cue->content and content->cue weights (rows: cues, columns: bits), before and after."""
-    fig = plots.new_figure(2, 2, subplot_titles=(f"cue → content, {labels[0]}", f"cue → content, {labels[1]}",
-                                                 f"content → cue, {labels[0]}", f"content → cue, {labels[1]}"),
-                           horizontal_spacing=0.08, vertical_spacing=0.16)
+    fig = subplots(2, 2, titles=(f"cue → content, {labels[0]}", f"cue → content, {labels[1]}",
+                                 f"content → cue, {labels[0]}", f"content → cue, {labels[1]}"),
+                   horizontal_spacing=0.08, vertical_spacing=0.16)
     for r, k in ((1, 0), (2, 1)):
         for c, w in ((1, before[k]), (2, after[k])):
             C, N = w.shape
             plots.heatmap(w, x=list(range(N)), y=list(range(C)), zmin=0, zmax=w_max,
                           colorbar_title="nA", show_scale=(r, c) == (1, 2), fig=fig, row=r, col=c)
-            fig.update_xaxes(title_text="content bit" if r == 2 else None, dtick=1, row=r, col=c)
-            fig.update_yaxes(title_text="cue", dtick=1, autorange="reversed", row=r, col=c)
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(dtick=1, autorange="reversed")
+    fig.update_xaxes(title_text="content bit", row=2)
+    fig.update_yaxes(title_text="cue", col=1)
     fig.update_layout(title=title, height=height)
     return fig
 
@@ -148,8 +198,8 @@ def forgetting_figure(run: CAMRun, cue: int, old_bit: int, new_bit: int, *, kept
                       title: str | None = None) -> go.Figure:
     """Weight traces during an overwrite: an old synapse (a bit only in the old content), a new
     one (only in the new content), optionally a kept one, in both directions."""
-    fig = plots.new_figure(2, 1, shared_xaxes=True, vertical_spacing=0.1,
-                           subplot_titles=(f"cue {cue} → content bit", f"content bit → cue {cue}"))
+    fig = subplots(2, 1, shared_xaxes=True, vertical_spacing=0.1,
+                   titles=(f"cue {cue} → content bit", f"content bit → cue {cue}"))
     t = run.weights_t
     lines = [("old", old_bit, "solid"), ("new", new_bit, "dash")]
     if kept_bit is not None:
@@ -159,11 +209,8 @@ def forgetting_figure(run: CAMRun, cue: int, old_bit: int, new_bit: int, *, kept
             c = color({"old": "cue", "new": "content", "kept": "cam"}[label])
             fig.add_trace(go.Scatter(x=t, y=w[:, cue, b], mode="lines", name=f"{label} bit {b}",
                                      showlegend=r == 1, line=dict(color=c, dash=dash, width=2)), row=r, col=1)
-        fig.update_yaxes(title_text="weight (nA)", range=[-0.3, 6.5], row=r, col=1)
-    for tm, lab in op_labels(run):
-        fig.add_vline(x=tm, line=dict(color=color("event"), width=1, dash="dot"))
-        fig.add_annotation(x=tm, y=1.02, yref="paper", text=lab, showarrow=False,
-                           font=dict(size=10, color=color("event")))
+        _markers(fig, op_labels(run), y0=-0.3, y1=6.3, row=r, col=1)
+    fig.update_yaxes(title_text="weight (nA)", range=[-0.3, 7.2])
     fig.update_xaxes(title_text="time (ms)", row=2, col=1)
     fig.update_layout(title=title or f"Forgetting by overwrite: cue {cue}", height=470)
     return fig
@@ -173,19 +220,16 @@ def capacity_figure(P: np.ndarray, cam_fraction: np.ndarray, C: int, hop: dict, 
                     title: str = "Capacity: one memory per cue vs ~0.14 N attractors") -> go.Figure:
     """Fraction of stored memories retrieved: the CAM against P (a cliff at P = C) and a
     Hopfield network against P (its load 0.138 N marked)."""
-    fig = plots.new_figure(1, 2, subplot_titles=(f"spiking CAM, C = {C}", f"Hopfield, N = {N_hop}"),
-                           horizontal_spacing=0.12)
+    fig = subplots(1, 2, titles=(f"spiking CAM, C = {C}", f"Hopfield, N = {N_hop}"), horizontal_spacing=0.12)
     fig.add_trace(go.Scatter(x=P, y=cam_fraction, mode="lines+markers", name="CAM (simulated)",
                              line=dict(color=color("cam"), width=2)), row=1, col=1)
     Pf = np.linspace(1, max(P), 200)
     fig.add_trace(go.Scatter(x=Pf, y=np.minimum(1, C / Pf), mode="lines", name="min(1, C / P)",
                              line=dict(color=color("closed form"), dash="dash", width=1)), row=1, col=1)
-    fig.add_vline(x=C, line=dict(color=color("cam"), dash="dot"), row=1, col=1)
+    _vline(fig, C, "P = C", c=color("cam"), y1=1.02, row=1, col=1)
     fig.add_trace(go.Scatter(x=hop["P"], y=hop["retrieved"], mode="lines+markers", name="Hopfield (simulated)",
                              line=dict(color=color("hopfield"), width=2)), row=1, col=2)
-    fig.add_vline(x=hopfield.ALPHA_C * N_hop, line=dict(color=color("hopfield"), dash="dot"), row=1, col=2)
-    fig.add_annotation(x=hopfield.ALPHA_C * N_hop, y=1.04, text="0.138 N", showarrow=False, row=1, col=2)
-    fig.add_annotation(x=C, y=1.04, text="P = C", showarrow=False, row=1, col=1)
+    _vline(fig, hopfield.ALPHA_C * N_hop, "0.138 N", c=color("hopfield"), y1=1.02, row=1, col=2)
     fig.update_xaxes(title_text="memories stored P")
     fig.update_yaxes(title_text="fraction retrieved", range=[-0.03, 1.1], row=1, col=1)
     fig.update_yaxes(range=[-0.03, 1.1], row=1, col=2)
@@ -198,8 +242,8 @@ def hopfield_figure(cue_res: dict, load_res: dict, N: int, *, P_cue: int, C: int
                     title: str = "Hopfield: completion improves with the cue, fails beyond 0.138 N") -> go.Figure:
     """Left: overlap after recall against the known fraction of the cue (optionally the CAM's
     P(only the target) against the probe fraction beside it). Right: against the load P / N."""
-    fig = plots.new_figure(1, 2, subplot_titles=(f"completion vs cue fraction (P = {P_cue})",
-                                                 "completion vs load"), horizontal_spacing=0.12)
+    fig = subplots(1, 2, titles=(f"completion vs cue fraction (P = {P_cue})", "completion vs load"),
+                   horizontal_spacing=0.12)
     fig.add_trace(go.Scatter(x=cue_res["fraction"], y=cue_res["overlap"], mode="lines+markers",
                              name="Hopfield: overlap", line=dict(color=color("hopfield"), width=2)), row=1, col=1)
     fig.add_trace(go.Scatter(x=cue_res["fraction"], y=cue_res["retrieved"], mode="lines",
@@ -215,12 +259,11 @@ def hopfield_figure(cue_res: dict, load_res: dict, N: int, *, P_cue: int, C: int
     fig.add_trace(go.Scatter(x=load_res["alpha"], y=load_res["retrieved"], mode="lines",
                              name="Hopfield: retrieved (vs load)", showlegend=False,
                              line=dict(color=color("hopfield"), dash="dash")), row=1, col=2)
-    fig.add_vline(x=hopfield.ALPHA_C, line=dict(color=color("closed form"), dash="dot"), row=1, col=2)
-    fig.add_annotation(x=hopfield.ALPHA_C, y=1.06, text="α = 0.138", showarrow=False, row=1, col=2)
-    fig.add_vline(x=P_cue / N, line=dict(color=color("hopfield"), width=1), row=1, col=2)
+    _vline(fig, hopfield.ALPHA_C, "α = 0.138", c=color("closed form"), y1=1.02, row=1, col=2)
+    _vline(fig, P_cue / N, f"P/N = {P_cue / N:.3g}", c=color("hopfield"), y1=0.9, dash="solid", row=1, col=2)
     if C is not None:
         fig.add_annotation(x=0.98, y=0.05, xref="x2 domain", yref="y2 domain", showarrow=False,
-                           text=f"the CAM holds exactly C = {C} memories at any N", row=1, col=2)
+                           text=f"the CAM holds exactly C = {C} memories at any N")
     fig.update_xaxes(title_text="fraction of the pattern given as cue", row=1, col=1)
     fig.update_xaxes(title_text=f"load α = P / N (N = {N})", row=1, col=2)
     fig.update_yaxes(title_text="overlap / fraction", range=[-0.03, 1.12])
