@@ -6,7 +6,9 @@ import pytest
 from bioviz.cam import experiments as ex
 from bioviz.cam.network import (
     CAM,
+    FAST,
     FIXED,
+    SLOW,
     SYN_SCALE,
     IdealCAM,
     Layout,
@@ -15,6 +17,7 @@ from bioviz.cam.network import (
     RecallContent,
     RecallCue,
     simulate,
+    threshold_weight,
 )
 
 
@@ -120,3 +123,11 @@ def test_ideal_memory():
 def test_bad_input_names_the_parameter(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_single_spike_thresholds():
+    """One 6 nA spike fires any cell; 2 nA fires none; at a fast Cond cell 9 - 6 = 3 nA does not
+    fire (recall by cue), 9 - 6 + 2 = 5 nA does (relearning an old bit)."""
+    for cell in (SLOW, FAST):
+        assert 2.0 < threshold_weight(cell) < 6.0
+    assert 3.0 < threshold_weight(FAST) < 5.0

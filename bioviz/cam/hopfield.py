@@ -51,20 +51,33 @@ def cue(patterns: np.ndarray, cue_fraction: float, rng: np.random.Generator) -> 
 
 
 def recall(W: np.ndarray, states: np.ndarray, rng: np.random.Generator, sweeps: int = 8) -> np.ndarray:
-    """Asynchronous sign updates of a batch of states (rows), the same random order for all."""
+    """Asynchronous sign updates (units in a random order, the same for the whole batch).
+
+    ``W`` is (N, N) with ``states`` (B, N), or a stack (T, N, N) of independent networks with
+    ``states`` (T, B, N). A unit whose field is exactly 0 keeps its sign.
+    """
     s = np.array(states, dtype=float, copy=True)
-    N = W.shape[0]
+    W = np.asarray(W, dtype=float)
+    stacked = W.ndim == 3
+    if not stacked:
+        W, s = W[None], s[None]
+    N = W.shape[-1]
     sweeps = check_int("sweeps", sweeps, low=1)
+    H = s @ W  # local fields, kept up to date as units flip (W is symmetric)
     for _ in range(sweeps):
         changed = False
         for i in rng.permutation(N):
-            h = s @ W[i]
-            new = np.where(h > 0, 1.0, np.where(h < 0, -1.0, s[:, i]))
-            changed |= bool(np.any(new != s[:, i]))
-            s[:, i] = new
+            old = s[:, :, i]
+            h = H[:, :, i]
+            new = np.where(h > 0, 1.0, np.where(h < 0, -1.0, old))
+            delta = new - old
+            if delta.any():
+                s[:, :, i] = new
+                H += delta[:, :, None] * W[:, i, None, :]
+                changed = True
         if not changed:
             break
-    return s
+    return s if stacked else s[0]
 
 
 @dataclass(frozen=True)
@@ -94,12 +107,10 @@ def completion(N: int = 200, P: int = 10, cue_fraction: float = 0.5, trials: int
     P = check_int("P", P, low=1)
     trials = check_int("trials", trials, low=1)
     rng = np.random.default_rng(check_seed(seed))
-    out = np.empty((trials, P))
-    for k in range(trials):
-        xi = rng.choice([-1.0, 1.0], size=(P, N))
-        W = store(xi)
-        final = recall(W, cue(xi, cue_fraction, rng), rng, sweeps)
-        out[k] = (final * xi).mean(axis=1)
+    xi = rng.choice([-1.0, 1.0], size=(trials, P, N))  # fresh patterns for every trial
+    W = np.stack([store(x) for x in xi])
+    final = recall(W, cue(xi, cue_fraction, rng), rng, sweeps)
+    out = (final * xi).mean(axis=2)
     return Completion(out, N, P, float(cue_fraction))
 
 

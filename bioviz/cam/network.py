@@ -83,6 +83,9 @@ __all__ = [
     "simulate",
     "check_size",
     "describe",
+    "threshold_weight",
+    "SLOW",
+    "FAST",
 ]
 
 #: Simulation time step (ms), as on SpiNNaker.
@@ -108,6 +111,16 @@ class CellType:
     @property
     def R_MOhm(self) -> float:
         return self.tau_m_ms / self.c_m_nF
+
+
+def threshold_weight(cell: CellType) -> float:
+    r"""The smallest single-spike weight (nA) that fires a resting ``cell`` in one step:
+    :math:`(v_\text{th} - v_\text{rest}) / (R \cdot \text{scale} \cdot (1 - e^{-dt/\tau_m}))`.
+
+    >>> round(threshold_weight(FAST), 2), round(threshold_weight(SLOW), 2)
+    (3.36, 3.29)
+    """
+    return float((cell.v_th_mV - V_REST_MV) / (cell.R_MOhm * SYN_SCALE * (1 - np.exp(-DT_MS / cell.tau_m_ms))))
 
 
 SLOW = CellType(0.27, 3.0)
