@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
-from jupyterlab import NOTEBOOK_DIR, LabServer, NotebookPage, chromium_available, launch_chromium  # noqa: E402
+from labdriver import NOTEBOOK_DIR, LabServer, NotebookPage, chromium_available, launch_chromium  # noqa: E402
 
 PRESSES = 5
 TARGET_MS = 300

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from jupyterlab import CHROMIUM, LabServer, chromium_available, launch_chromium  # noqa: E402
+from labdriver import CHROMIUM, LabServer, chromium_available, launch_chromium  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from jupyterlab import NOTEBOOK_DIR, NotebookPage  # noqa: E402
+from labdriver import NOTEBOOK_DIR, NotebookPage  # noqa: E402
 
 pytestmark = pytest.mark.browser
 NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))
