@@ -24,7 +24,7 @@ Example
 ...     name = "doc.sine"
 ...     title = "A sine"
 ...     stochastic = False
-...     controls = (Float("freq", 0.5, 5.0, 1.0, 0.5, resimulate=True),
+...     controls = (Float("freq", 1.0, 0.5, 5.0, 0.5),  # name, value, min, max, step
 ...                 Toggle("grid", True, resimulate=False))
 ...     def simulate(self, params, seed):
 ...         t = np.linspace(0, 1, 50)
@@ -104,6 +104,7 @@ class Control:
     def _finish(self, widget):
         widget.add_class("bioviz-control")
         widget.add_class(f"bioviz-control-{self.name}")
+        widget.add_class("bioviz-resimulate" if self.resimulate else "bioviz-replot")
         if self.help:
             widget.tooltip = self.help
         return widget
@@ -360,6 +361,9 @@ class ExplorerWidget:
     Display it in a notebook by leaving it as the last expression of a cell.
     """
 
+    #: Plot width in pixels when the figure sets none (fits a JupyterLab notebook column).
+    width = 960
+
     def __init__(self, explorer: Explorer, seed: int = 0, **overrides):
         import ipywidgets as w
 
@@ -385,7 +389,7 @@ class ExplorerWidget:
         self.fig = go.FigureWidget()
         self._refresh()  # first draw: sets self.fig's content
         slug = explorer.name.replace(".", "-")
-        fig_box = w.Box([self.fig])
+        fig_box = w.VBox([self.fig], layout=w.Layout(width="100%"))  # stretch the plot to the cell
         fig_box.add_class("bioviz-figure")
         boxes = list(self.controls.values()) + ([self.seed] if self.seed is not None else [])
         grid = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(auto-fill, 340px)"))
@@ -432,6 +436,9 @@ class ExplorerWidget:
                 timing["simulate"] = time.perf_counter() - t0
             t1 = time.perf_counter()
             fig = self.explorer.figure(self._result, params)
+            if fig.layout.width is None:
+                # plotly's FigureWidget does not autosize to its cell when first drawn
+                fig.layout.width = self.width
             update_in_place(self.fig, fig)
             timing["figure"] = time.perf_counter() - t1
             self.last_error = None
