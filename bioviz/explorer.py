@@ -332,11 +332,35 @@ def _same_structure(a: Sequence, b: Sequence) -> bool:
         x.type == y.type and x.name == y.name for x, y in zip(a, b, strict=True))
 
 
+def _equal(a, b) -> bool:
+    """Deep equality of plotly JSON values (dicts, lists, numpy arrays, scalars)."""
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        try:
+            return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+        except TypeError:  # object arrays with None gaps
+            return np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+def _changes(old: dict, new: dict, skip=("uid",)) -> dict:
+    """Top-level properties of ``new`` that differ from ``old`` (removed ones map to None)."""
+    out = {k: v for k, v in new.items() if k not in skip and not _equal(old.get(k), v)}
+    out.update({k: None for k in old if k not in new and k not in skip})
+    return out
+
+
 def update_in_place(target: go.Figure, new: go.Figure) -> None:
     """Make ``target`` (usually a FigureWidget) show ``new`` with one batched update.
 
-    Traces are updated in place when the structure (types and names) is unchanged, so the
-    browser re-renders instead of rebuilding the plot; otherwise they are replaced.
+    When the structure (trace types and names) is unchanged, only the properties that differ
+    are sent: plotly validates every property it sets, so a re-plot that changes one axis range
+    or one trace costs a fraction of a full redraw. Otherwise the traces are replaced.
     """
     new_layout = new.layout.to_plotly_json()
     if target.layout.template.layout.font.family is not None:
@@ -345,11 +369,17 @@ def update_in_place(target: go.Figure, new: go.Figure) -> None:
     with target.batch_update():
         if _same_structure(target.data, new.data):
             for old, fresh in zip(target.data, new.data, strict=True):
-                old.update(fresh.to_plotly_json(), overwrite=True)
+                changes = _changes(old.to_plotly_json(), fresh.to_plotly_json())
+                if changes:
+                    old.update(changes, overwrite=True)
         else:
             target.data = ()
             target.add_traces(list(new.data))
-        target.layout.update(new_layout, overwrite=True)
+        old_layout = target.layout.to_plotly_json()
+        old_layout.pop("template", None)
+        changes = _changes(old_layout, new_layout, skip=("template",))
+        if changes:
+            target.layout.update(changes, overwrite=True)
 
 
 class ExplorerWidget:
