@@ -16,6 +16,7 @@ import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -50,26 +51,49 @@ def _step_index(r: Rollout, step: int | None) -> int:
     return r.n_steps if step is None else int(min(max(step, 0), r.n_steps))
 
 
-def _bounds(r: Rollout, pad: float = 0.08) -> tuple[list[float], list[float]]:
-    """Square axis ranges holding the whole episode (so frames do not jump)."""
-    pts = r.outline.reshape(-1, 2)
+@dataclass(frozen=True)
+class _View:
+    """What is drawn of an episode: body outline, head centre and nose over time (m)."""
+
+    outline: np.ndarray
+    head: np.ndarray
+    nose: np.ndarray
+    aligned: bool = False
+
+
+def _view(r: Rollout, align: bool = False) -> _View:
+    """World coordinates, or (``align``) rotated about the start so the head's net
+    displacement points along +x: a long episode then fits a wide, short figure."""
+    if not align:
+        return _View(r.outline, r.xpos[:, 0], r.nose)
+    d = r.xpos[-1, 0] - r.xpos[0, 0]
+    a = -math.atan2(d[1], d[0]) if np.hypot(*d) > 1e-9 else 0.0
+    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    o = r.xpos[0, 0]
+    return _View((r.outline - o) @ rot.T, (r.xpos[:, 0] - o) @ rot.T, (r.nose - o) @ rot.T, True)
+
+
+def _bounds(v: _View, pad: float = 0.08) -> tuple[list[float], list[float]]:
+    """Axis ranges holding the whole episode (so frames do not jump)."""
+    pts = v.outline.reshape(-1, 2)
     lo, hi = pts.min(axis=0) - pad, pts.max(axis=0) + pad
-    centre, half = (lo + hi) / 2, float(max(hi - lo)) / 2
-    return [centre[0] - half, centre[0] + half], [centre[1] - half, centre[1] + half]
+    return [float(lo[0]), float(hi[0])], [float(lo[1]), float(hi[1])]
 
 
-def _body_data(r: Rollout, k: int) -> list[dict]:
-    """x/y of the path, start pose, body and nose at state ``k`` (for traces and frames)."""
-    path = r.xpos[: k + 1, 0]
+def _body_data(v: _View, k: int, stride: int = 1) -> list[dict]:
+    """x/y of the path (every ``stride``-th state), start pose, body and nose at state ``k``."""
+    path = v.head[: k + 1]
+    if stride > 1:
+        path = np.concatenate([path[:-1:stride], path[-1:]])
     return [dict(x=path[:, 0], y=path[:, 1]),
-            dict(x=r.outline[0, :, 0], y=r.outline[0, :, 1]),
-            dict(x=r.outline[k, :, 0], y=r.outline[k, :, 1]),
-            dict(x=r.nose[k, :1], y=r.nose[k, 1:])]
+            dict(x=v.outline[0, :, 0], y=v.outline[0, :, 1]),
+            dict(x=v.outline[k, :, 0], y=v.outline[k, :, 1]),
+            dict(x=v.nose[k, :1], y=v.nose[k, 1:])]
 
 
-def _body_traces(r: Rollout, k: int, showlegend: bool = True, axes: str = "") -> list[dict]:
+def _body_traces(v: _View, k: int, showlegend: bool = True, axes: str = "") -> list[dict]:
     """The four body traces as plain dicts (fast to validate), on axes ``x{axes}``/``y{axes}``."""
-    path, start, body, nose = _body_data(r, k)
+    path, start, body, nose = _body_data(v, k)
     common = dict(type="scatter", showlegend=showlegend, xaxis=f"x{axes}", yaxis=f"y{axes}")
     return [
         dict(**common, **path, mode="lines", name="head path", hoverinfo="skip",
@@ -83,12 +107,14 @@ def _body_traces(r: Rollout, k: int, showlegend: bool = True, axes: str = "") ->
     ]
 
 
-def _square_axes(r: Rollout, axes: str = "") -> dict:
-    """Layout entries for equal-aspect axes holding the whole episode."""
-    xr, yr = _bounds(r)
-    return {f"xaxis{axes}": dict(range=xr, title=dict(text="x (m)")),
-            f"yaxis{axes}": dict(range=yr, title=dict(text="y (m)"), scaleanchor=f"x{axes}",
-                                 scaleratio=1)}
+def _square_axes(v: _View, axes: str = "") -> dict:
+    """Layout entries for equal-aspect axes holding the whole episode (the plot area shrinks
+    to keep 1 m = 1 m on both axes)."""
+    xr, yr = _bounds(v)
+    xt, yt = ("along the net displacement (m)", "across (m)") if v.aligned else ("x (m)", "y (m)")
+    return {f"xaxis{axes}": dict(range=xr, title=dict(text=xt), constrain="domain"),
+            f"yaxis{axes}": dict(range=yr, title=dict(text=yt), scaleanchor=f"x{axes}",
+                                 scaleratio=1, constrain="domain")}
 
 
 def _figure(data: list, layout: dict) -> go.Figure:
@@ -96,15 +122,20 @@ def _figure(data: list, layout: dict) -> go.Figure:
     return go.Figure(data=data, layout={"template": TEMPLATE_NAME, **layout})
 
 
-def body_figure(r: Rollout, step: int | None = None, *, title: str | None = None) -> go.Figure:
-    """The swimmer at control step ``step`` (default: the end) with its head's path so far."""
+def body_figure(r: Rollout, step: int | None = None, *, title: str | None = None,
+                align: bool = False, height: int = 480) -> go.Figure:
+    """The swimmer at control step ``step`` (default: the end) with its head's path so far.
+
+    ``align=True`` rotates the picture so that the swimmer's net displacement points right.
+    """
     k = _step_index(r, step)
+    v = _view(r, align)
     title = title or f"{r.n_links}-link swimmer at t = {k * task.CONTROL_DT:.2f} s"
-    return _figure(_body_traces(r, k), dict(title=dict(text=title), height=480, **_square_axes(r)))
+    return _figure(_body_traces(v, k), dict(title=dict(text=title), height=height, **_square_axes(v)))
 
 
 def body_animation(r: Rollout, *, every: int = 3, title: str | None = None,
-                   frame_ms: int = 40) -> go.Figure:
+                   frame_ms: int = 40, align: bool = True) -> go.Figure:
     """A ``go.Figure`` with one frame every ``every`` control steps, play/pause and a slider.
 
     Display it as a cell's result: a ``go.FigureWidget`` cannot play frames (the explorers
@@ -115,14 +146,16 @@ def body_animation(r: Rollout, *, every: int = 3, title: str | None = None,
         steps.append(r.n_steps)
     title = title or (f"{r.n_links}-link swimmer, {r.n_steps * task.CONTROL_DT:.0f} s "
                       f"(return {r.return_:.0f} of {r.n_steps})")
-    fig = body_figure(r, 0, title=title)
-    fig.frames = [go.Frame(data=[dict(type="scatter", **d) for d in _body_data(r, k)],
+    fig = body_figure(r, 0, title=title, align=align)
+    v = _view(r, align)
+    fig.frames = [go.Frame(data=[dict(type="scatter", **d) for d in _body_data(v, k, stride=every)],
                            traces=[0, 1, 2, 3], name=str(k)) for k in steps]
     still = dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))
     play = dict(frame=dict(duration=frame_ms, redraw=False), transition=dict(duration=0),
                 fromcurrent=True, mode="immediate")
     fig.update_layout(
-        height=540, margin=dict(b=120),
+        height=max(420, min(700, 240 + int(560 * np.ptp(_bounds(v)[1]) / np.ptp(_bounds(v)[0])))),
+        margin=dict(b=120),
         updatemenus=[dict(type="buttons", showactive=False, x=0.0, y=-0.13, xanchor="left",
                           yanchor="top", direction="left", buttons=[
                               dict(label="▶ play", method="animate", args=[None, play]),
@@ -207,17 +240,18 @@ def _circuit_traces(weights: Mapping[str, float], n_joints: int, axes: str = "")
                         line=dict(width=3, color=_SIGN_COLOR[sign])), **on))
     names = list(pos)
     kinds = ["osc" if n.startswith("osc") else n[0] for n in names]
-    text = [n if k in ("osc", "q") else f"{n[0]}{n[1:-1]}{n[-1]}" for n, k in zip(names, kinds, strict=True)]
+    text = [n.replace(" ", "<br>") for n in names]
     traces.append(dict(
         type="scatter", x=[pos[n][0] for n in names], y=[pos[n][1] for n in names],
         mode="markers+text", text=text, textfont=dict(size=10), name="neurons", showlegend=False,
         hoverinfo="text",
-        marker=dict(size=[22 if k == "q" else 28 for k in kinds], color=[_NODE_COLOR[k] for k in kinds],
+        marker=dict(size=[_NODE_SIZE[k] for k in kinds], color=[_NODE_COLOR[k] for k in kinds],
                     symbol=[_NODE_SYMBOL[k] for k in kinds], line=dict(width=1, color="#566573")), **on))
     return traces
 
 
 _NODE_COLOR = {"osc": "#f5b041", "B": "#d5d8dc", "M": "#abebc6", "q": "#fdfefe"}
+_NODE_SIZE = {"osc": 34, "B": 28, "M": 28, "q": 22}
 _NODE_SYMBOL = {"osc": "circle", "B": "circle", "M": "square", "q": "diamond"}
 
 
@@ -264,7 +298,8 @@ def rollout_figure(r: Rollout, weights: Mapping[str, float], *, step: int | None
     for annotation, text in zip(layout["annotations"], titles, strict=True):
         annotation["text"] = text
     n_show = min(3, r.n_links - 1)
-    data = _body_traces(r, k, showlegend=False) + _circuit_traces(weights, n_show, axes="2")
+    view = _view(r)
+    data = _body_traces(view, k, showlegend=False) + _circuit_traces(weights, n_show, axes="2")
     q = r.joints / task.joint_limit(r.n_links)
     data.append(dict(type="heatmap", z=q.T, x=r.time, y=[f"joint {i + 1}" for i in range(q.shape[1])],
                      colorscale=DIVERGING, zmid=0, zmin=-1, zmax=1, showscale=False, name="joint angle",
@@ -279,7 +314,7 @@ def rollout_figure(r: Rollout, weights: Mapping[str, float], *, step: int | None
                   y=[task.TARGET_SPEED, task.TARGET_SPEED, None, lo, hi], mode="lines",
                   name="0.1 m/s (full reward) and the time shown", showlegend=False,
                   line=dict(color=PATH, dash="dash", width=1), xaxis="x4", yaxis="y4")]
-    for key, value in {**_square_axes(r), **_circuit_axes(n_show, "2")}.items():
+    for key, value in {**_square_axes(view), **_circuit_axes(n_show, "2")}.items():
         layout[key].update(value)
     layout["xaxis3"].update(title=dict(text="time (s)"))
     layout["yaxis3"].update(autorange="reversed")
@@ -321,11 +356,15 @@ def sweep_figure(panels: Sequence[dict], *, title: str = "", height: int = 380) 
         if p.get("log_x"):
             fig.update_xaxes(type="log", row=1, col=i)
         fig.update_yaxes(range=[0, 1000], row=1, col=i)
-    for j, trace in enumerate(fig.data):  # one legend entry per kind
-        trace.showlegend = trace.showlegend is not False and (trace.name not in
-                                                              {t.name for t in fig.data[:j]})
+    seen = set()
+    for trace in fig.data:  # one legend entry per kind; bands without markers
         if trace.name == "ncap":
             trace.name = "NCAP, ours (range over seeds)"
+        if trace.name.endswith(" band"):
+            trace.mode = "lines"
+        elif trace.name in seen:
+            trace.showlegend = False
+        seen.add(trace.name)
     fig.update_layout(title=title, height=height)
     return fig
 
@@ -336,15 +375,15 @@ def sign_ablation_figure(patterns: Sequence[Sequence[int]], returns: np.ndarray,
     labels = [pattern_label(p) for p in patterns]
     ret, spd = np.asarray(returns, float), np.asarray(speeds, float)
     colours = [color("ncap") if s > 0.02 else (color("audio") if s < -0.02 else "#b3b6b7") for s in spd]
-    fig = plots.new_figure(1, 2, subplot_titles=("return (1000 steps)", "mean forward speed (m/s)"),
-                           horizontal_spacing=0.12)
+    fig = plots.new_figure(2, 1, subplot_titles=("return", "mean forward speed (m/s)"),
+                           shared_xaxes=True, vertical_spacing=0.1)
     fig.add_trace(go.Bar(x=labels, y=ret, marker_color=colours, name="return", showlegend=False),
                   row=1, col=1)
     fig.add_trace(go.Bar(x=labels, y=spd, marker_color=colours, name="speed", showlegend=False),
-                  row=1, col=2)
-    fig.update_xaxes(title_text="signs of (osc, prop, ipsi, contra)", tickangle=-60, tickfont=dict(
-        family="monospace", size=11))
-    fig.update_layout(title=title, height=420)
+                  row=2, col=1)
+    fig.update_xaxes(tickangle=0, tickfont=dict(size=12), type="category")
+    fig.update_xaxes(title_text="signs of (osc, prop, ipsi, contra)", row=2, col=1)
+    fig.update_layout(title=title, height=520)
     return fig
 
 
@@ -377,7 +416,7 @@ def es_figure(results: Mapping[str, list], *, labels: Mapping[str, str], baselin
         band = plots.band(y, kind="range")
         c = color({"ncap": "ncap", "mlp": "mlp"}.get(kind, "audio"))
         fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]), y=np.concatenate([band.high, band.low[::-1]]),
-                                 fill="toself", fillcolor=rgba(c, 0.18), line=dict(width=0),
+                                 mode="lines", fill="toself", fillcolor=rgba(c, 0.18), line=dict(width=0),
                                  hoverinfo="skip", showlegend=False, name=f"{name} band"))
         fig.add_trace(go.Scatter(x=x, y=band.mean, mode="lines+markers", name=name,
                                  line=dict(color=c, width=2)))
