@@ -43,10 +43,17 @@ def test_body_figure_draws_the_physics_positions(episode):
 
 
 def test_animation_has_one_frame_per_stride(episode):
-    fig = figures.body_animation(episode, every=10)
+    fig = figures.body_animation(episode, every=10, align=False)
     assert len(fig.frames) == 13  # steps 0, 10, ..., 120
     last = fig.frames[-1].data[2]
     np.testing.assert_allclose(np.c_[last.x, last.y], episode.outline[-1])
+    # aligned: a rigid rotation about the start that puts the net displacement on +x
+    fig = figures.body_animation(episode, every=10)
+    body = np.c_[fig.frames[-1].data[2].x, fig.frames[-1].data[2].y]
+    np.testing.assert_allclose(np.linalg.norm(np.diff(body, axis=0), axis=1),
+                               np.linalg.norm(np.diff(episode.outline[-1], axis=0), axis=1), atol=1e-12)
+    head = fig.frames[-1].data[0]
+    assert abs(head.y[-1]) < 1e-12 and head.x[-1] == pytest.approx(episode.displacement)
     assert fig.layout.updatemenus[0].buttons[0].method == "animate"
     assert len(fig.layout.sliders[0].steps) == 13
 
