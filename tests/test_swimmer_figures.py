@@ -103,8 +103,11 @@ def test_experiments_and_result_figures():
 
 def test_run_many_does_not_depend_on_the_number_of_processes():
     jobs = [dict(controller=ncap(prop=p), n_steps=80, seed=s) for p in (0.5, 1.0) for s in (0, 1)]
-    np.testing.assert_equal(run_many(summary, jobs, processes=1, show_progress=False),
-                            run_many(summary, jobs, processes=2, show_progress=False))
+    serial = run_many(summary, jobs, processes=1, show_progress=False)
+    np.testing.assert_equal(serial, run_many(summary, jobs, processes=2, show_progress=False))
+    # longest first, results still in the order of the jobs
+    np.testing.assert_equal(serial, run_many(summary, jobs, processes=2, show_progress=False,
+                                             costs=[1, 4, 2, 3]))
 
 
 def test_es_figure():

@@ -196,7 +196,9 @@ def compare(kinds=KINDS, seeds=(0, 1, 2), *, n_links: int = 6, processes: int | 
         for seed in seeds:
             jobs.append(dict(kind=kind, seed=seed, n_links=n_links, theta0=initial_vector(kind, n_links, seed),
                              **budget, **hyper.get(kind, {})))
-    results = ro.run_many(train, jobs, processes=processes, desc="ES runs", show_progress=show_progress)
+    costs = [1.3 if j["kind"] == "mlp" else 1.0 for j in jobs]  # the MLP's forward costs more
+    results = ro.run_many(train, jobs, processes=processes, desc="ES runs", show_progress=show_progress,
+                          costs=costs)
     out: dict[str, list[ESResult]] = {k: [] for k in kinds}
     for r in results:
         out[r.kind].append(r)

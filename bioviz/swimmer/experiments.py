@@ -65,8 +65,9 @@ def sweep(param: str, values, *, seeds=(0, 1, 2), n_steps: int = task.EPISODE_ST
             kw[param] = float(v)
         ctrl = ncap(**kw, n_links=links, period=per)
         jobs += [dict(controller=ctrl, n_links=links, n_steps=n_steps, seed=s) for s in seeds]
+    costs = [j["n_links"] for j in jobs]  # physics cost grows with the body
     out = tabulate(run_many(summary, jobs, processes=processes, desc=f"{param} sweep",
-                            show_progress=show_progress), len(seeds))
+                            show_progress=show_progress, costs=costs), len(seeds))
     out["values"] = np.asarray(values)
     return out
 

@@ -278,31 +278,36 @@ def _call(job):
 
 
 def run_many(fn: Callable, jobs: Sequence[dict], *, processes: int | None = None,
-             desc: str = "", show_progress: bool = True) -> list:
+             desc: str = "", show_progress: bool = True, costs: Sequence[float] | None = None) -> list:
     """``[fn(**job) for job in jobs]``, on ``processes`` worker processes (default: 2 or fewer).
 
     Results come back in the order of ``jobs`` and do not depend on the number of processes
-    (every job carries its own seed). Workers are forked, so ``fn`` and its arguments must be
-    picklable (module-level functions, float controllers); they must not use torch.
+    (every job carries its own seed). ``costs`` (relative run times, optional) start the
+    longest jobs first, so that no worker waits alone for a long last job. Workers are forked,
+    so ``fn`` and its arguments must be picklable (module-level functions, float
+    controllers); they must not use torch.
     """
     from bioviz.runtime import progress
 
     jobs = list(jobs)
+    order = list(range(len(jobs)))
+    if costs is not None:
+        order.sort(key=lambda i: -costs[i])
     if processes is None:
         processes = min(2, os.cpu_count() or 1)
     processes = check_int("processes", processes, low=1)
     bar = progress(total=len(jobs), desc=desc, disable=not show_progress)
-    out = []
+    out: list = [None] * len(jobs)
     try:
         if processes == 1 or len(jobs) < 2:
-            for job in jobs:
-                out.append(fn(**job))
+            for i in order:
+                out[i] = fn(**jobs[i])
                 bar.update()
         else:
             ctx = multiprocessing.get_context("fork")
             with ctx.Pool(min(processes, len(jobs))) as pool:
-                for result in pool.imap(_call, [(fn, job) for job in jobs]):
-                    out.append(result)
+                for i, result in zip(order, pool.imap(_call, [(fn, jobs[i]) for i in order]), strict=True):
+                    out[i] = result
                     bar.update()
     finally:
         bar.close()
