@@ -274,7 +274,10 @@ def _evaluate_chunk(reservoirs, inputs, ridge, radius, gains, biases, dtype):
     W, w_in = _stack_w(reservoirs)
     u = np.concatenate([np.repeat(inputs.u_mc[:, None], b, 1),
                         np.repeat(4.0 * inputs.u_narma[:, None] - 1.0, b, 1)], axis=1)
-    twice = (lambda a: None if a is None else np.concatenate([a, a]))
+
+    def twice(a):  # the memory task runs in the first half of the batch, NARMA in the second
+        return None if a is None else np.concatenate([a, a])
+
     first = reservoirs[0]
     rates = _model.run_batch(twice(W), twice(w_in), u, slope=first.slope, theta=first.theta,
                              leak=first.leak, gains=twice(gains), biases=twice(biases), dtype=dtype)
