@@ -166,3 +166,14 @@ def test_jacobian_radius_tracks_saturation(res0):
 def test_bad_input_names_the_parameter(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_run_equals_reservoirpys_reservoir_with_the_same_matrix(res0):
+    # reservoirpy's Reservoir with lr = 1, no bias and a sigmoid is our model (c = 1, theta = 0)
+    from reservoirpy.nodes import Reservoir
+    from scipy import sparse
+
+    theirs = Reservoir(W=sparse.csr_array(res0.W), Win=res0.w_in[:, None], bias=np.zeros(200),
+                       activation="sigmoid")
+    u = model.input_sequence(200, seed=2)
+    np.testing.assert_allclose(model.run(res0, u, r0=np.zeros(200)), theirs.run(u[:, None]), atol=1e-12)

@@ -237,7 +237,7 @@ def _stack_w(reservoirs):
 
 def evaluate_batch(reservoirs, *, seed: int = 0, inputs: TaskInputs | None = None,
                    ridge: float = 1e-6, radius: bool = True, gains=None, biases=None,
-                   chunk: int = 8, dtype=np.float32, **input_kwargs) -> list[Evaluation]:
+                   chunk: int = 8, dtype=np.float64, **input_kwargs) -> list[Evaluation]:
     """Evaluate reservoirs of equal size on both tasks in one vectorised simulation.
 
     Every reservoir sees the same inputs (``inputs``, or :func:`task_inputs` from ``seed``):
