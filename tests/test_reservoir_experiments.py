@@ -85,6 +85,15 @@ def test_gain_caveat_moves_the_optimum():
     assert x_best > 0
     assert high.mc["plastic"].max() < 0.5 * best  # measured 2.9
     assert np.median(high.radius["plastic"]) > 0.9  # near or past the edge of chaos
+    # adapted networks are chaotic at J = 10 (Lyapunov exponent measured +0.07..+0.11 per step)
+    assert np.all(high.lyapunov["plastic"] > 0)
+    assert high.lyapunov["static"][_at(-0.4)] > 0 > high.lyapunov["static"][_at(0.4)]
+
+
+def test_adapted_networks_at_moderate_gain_keep_fading_memory(sweep03):
+    # measured Lyapunov exponents -0.067..-0.049 per step from every initial beta
+    assert np.all(sweep03.lyapunov["plastic"] < -0.02)
+    assert np.all(sweep03.lyapunov["static"] < 0)
 
 
 def test_configuration_before_and_after():

@@ -177,3 +177,19 @@ def test_run_equals_reservoirpys_reservoir_with_the_same_matrix(res0):
                        activation="sigmoid")
     u = model.input_sequence(200, seed=2)
     np.testing.assert_allclose(model.run(res0, u, r0=np.zeros(200)), theirs.run(u[:, None]), atol=1e-12)
+
+
+def test_lyapunov_exponent_separates_order_from_chaos():
+    # measured (seed 0): J = 6, beta 0: -0.19; J = 6, beta +0.4 (saturated): -1.34;
+    # J = 10, beta -0.4: +0.07 (chaotic)
+    balanced = model.lyapunov_exponent(model.build(200, 0.0, 6.0, seed=0))
+    saturated = model.lyapunov_exponent(model.build(200, 0.4, 6.0, seed=0))
+    chaotic = model.lyapunov_exponent(model.build(200, -0.4, 10.0, seed=0))
+    assert saturated < balanced < 0 < chaotic
+    # the batched version gives the same numbers
+    reservoirs = [model.build(200, b, 6.0, seed=0) for b in (0.0, 0.4)]
+    u = model.input_sequence(1200, seed=0)
+    both = model.lyapunov_batch(np.stack([r.W for r in reservoirs]), np.stack([r.w_in for r in reservoirs]), u)
+    np.testing.assert_allclose(both, [balanced, saturated], rtol=1e-9)
+    with pytest.raises(ValueError, match="leak must be 0"):
+        model.lyapunov_exponent(model.build(50, leak=0.5))

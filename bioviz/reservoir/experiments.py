@@ -82,7 +82,8 @@ def ip_adapt(res: model.EIReservoir, *, mu: float = 0.3, learning_rate: float = 
 class Sweep:
     """Scores over a grid (``x``, e.g. beta or mean target rate) for each ``mode``.
 
-    ``mc[mode]``, ``nrmse[mode]``, ``rate[mode]``, ``radius[mode]``, ``rate_error[mode]``
+    ``mc[mode]``, ``nrmse[mode]``, ``rate[mode]``, ``radius[mode]``, ``lyapunov[mode]``,
+    ``rate_error[mode]``
     (mean |<r_i> - rho_i|) are arrays over ``x``; ``mc_k[mode]`` is ``(len(x), k_max)``;
     ``adaptations[mode]`` the :class:`~bioviz.reservoir.model.Adaptation` of each point
     (plastic mode) and ``evaluations[mode]`` the :class:`~bioviz.reservoir.tasks.Evaluation`s.
@@ -95,6 +96,7 @@ class Sweep:
     nrmse: dict = field(default_factory=dict)
     rate: dict = field(default_factory=dict)
     radius: dict = field(default_factory=dict)
+    lyapunov: dict = field(default_factory=dict)
     rate_error: dict = field(default_factory=dict)
     mc_k: dict = field(default_factory=dict)
     evaluations: dict = field(default_factory=dict)
@@ -116,6 +118,7 @@ class Sweep:
         self.nrmse[mode] = np.array([e.nrmse for e in evals])
         self.rate[mode] = np.array([e.mean_rate for e in evals])
         self.radius[mode] = np.array([e.radius for e in evals])
+        self.lyapunov[mode] = np.array([e.lyapunov for e in evals])
         self.mc_k[mode] = np.stack([e.mc_k for e in evals])
         self.rate_error[mode] = np.array([np.abs(e.mean_rates - r).mean() for e, r in zip(evals, rhos,
                                                                                           strict=True)])
@@ -123,7 +126,7 @@ class Sweep:
             self.adaptations[mode] = adaptations
 
 
-def _run_modes(reservoirs, rhos, modes, sweep, *, delta, steps, seed, inputs, bar):
+def _run_modes(reservoirs, rhos, modes, sweep, *, delta, steps, seed, inputs, bar, diagnostics=True):
     for mode in modes:
         bar.set_postfix_str(mode)
         adaptations = None
@@ -140,14 +143,15 @@ def _run_modes(reservoirs, rhos, modes, sweep, *, delta, steps, seed, inputs, ba
                   for r, rho in zip(reservoirs, rhos, strict=True)]
             gains, biases = np.stack([a for a, _ in ab]), np.stack([b for _, b in ab])
             used = reservoirs
-        evals = tasks.evaluate_batch(used, inputs=inputs, gains=gains, biases=biases)
+        evals = tasks.evaluate_batch(used, inputs=inputs, gains=gains, biases=biases,
+                                     radius=diagnostics, lyapunov=diagnostics)
         sweep._store(mode, evals, rhos, adaptations)
         bar.update(1)
 
 
 def beta_sweep(betas=BETAS, *, modes=("static", "plastic"), gain: float = 6.0, rho: float = 0.3,
                heterogeneity: float = 0.0, input_scaling: float = 1.0, n: int = 200,
-               delta: float = 2e-3, steps: int = 1500, seed: int = 0,
+               delta: float = 2e-3, steps: int = 1500, seed: int = 0, diagnostics: bool = True,
                show_progress: bool = True) -> Sweep:
     """MC and NARMA-10 NRMSE against the global balance ``beta`` for each of ``modes``.
 
@@ -155,6 +159,7 @@ def beta_sweep(betas=BETAS, *, modes=("static", "plastic"), gain: float = 6.0, r
     toward targets ``rho`` (mean ``rho``, ``heterogeneity`` as in
     :func:`~bioviz.reservoir.model.targets`); ``one-step``: after
     :func:`~bioviz.reservoir.model.one_step`; ``intrinsic``: after :func:`ip_adapt`.
+    ``diagnostics=False`` skips the Jacobian radius and the Lyapunov exponent (NaN).
     """
     betas = np.asarray(betas, dtype=float)
     if betas.ndim != 1 or betas.size < 1:
@@ -172,7 +177,7 @@ def beta_sweep(betas=BETAS, *, modes=("static", "plastic"), gain: float = 6.0, r
     with progress(total=len(modes), desc=f"beta sweep (J = {gain:g})",
                   disable=not show_progress) as bar:
         _run_modes(reservoirs, rhos, modes, sweep, delta=delta, steps=steps, seed=seed,
-                   inputs=inputs, bar=bar)
+                   inputs=inputs, bar=bar, diagnostics=diagnostics)
     return sweep
 
 

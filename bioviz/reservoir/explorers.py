@@ -68,7 +68,7 @@ class SweepExplorer(Explorer):
         Choice("gain", 6.0, options=(3.0, 6.0, 10.0), label="gain J"),
         Choice("rho", 0.3, options=(0.1, 0.3, 0.5, 0.7), label="target rate"),
         Choice("mode", "plastic", options=("plastic", "one-step", "intrinsic"), label="adaptation"),
-        Choice("metric", "mc", options=("mc", "nrmse", "rate", "radius"), resimulate=False,
+        Choice("metric", "mc", options=("mc", "nrmse", "rate", "radius", "lyapunov"), resimulate=False,
                label="show"),
     )
 
@@ -76,7 +76,7 @@ class SweepExplorer(Explorer):
         static = _static_sweep(params["gain"], seed)
         adapted = _mode_sweep(params["gain"], params["rho"], params["mode"], seed)
         merged = experiments.Sweep(static.x, "beta", dict(adapted.settings))
-        for attr in ("mc", "nrmse", "rate", "radius", "rate_error", "mc_k", "evaluations"):
+        for attr in ("mc", "nrmse", "rate", "radius", "lyapunov", "rate_error", "mc_k", "evaluations"):
             getattr(merged, attr).update(getattr(static, attr))
             getattr(merged, attr).update(getattr(adapted, attr))
         return merged
@@ -87,8 +87,7 @@ class SweepExplorer(Explorer):
                                   else None)
         x_best, y_best = result.best("static", "mc" if metric != "nrmse" else "nrmse")
         fig.update_xaxes(title_text="beta (initial balance)")
-        fig.update_yaxes(title_text={**figures.METRICS, "rate": "mean rate",
-                                     "radius": "Jacobian radius"}[metric])
+        fig.update_yaxes(title_text=figures.METRICS[metric])
         fig.update_layout(height=400, title=(
             f"J = {params['gain']:g}, target {params['rho']:g}: best static beta {x_best:+.2f}; "
             f"% = change of {params['mode']} over static"))

@@ -26,7 +26,8 @@ MODE_LABELS = {
     "one-step": "one-step design",
     "intrinsic": "intrinsic plasticity (reservoirpy)",
 }
-METRICS = {"mc": "memory capacity", "nrmse": "NARMA-10 NRMSE"}
+METRICS = {"mc": "memory capacity", "nrmse": "NARMA-10 NRMSE", "rate": "mean rate",
+           "radius": "Jacobian radius", "lyapunov": "Lyapunov exponent (per step)"}
 
 
 def mode_color(mode: str) -> str:
@@ -73,9 +74,7 @@ def sweep_figure(sweep: Sweep, *, modes=None, title: str | None = None,
     if sweep.label == "beta":
         for c in (1, 2):
             fig.add_vrect(x0=-0.4, x1=0.0, fillcolor="#d5d8dc", opacity=0.25, line_width=0, row=1, col=c)
-        fig.add_trace(go.Scatter(x=[sweep.x[0], sweep.x[-1]], y=[1, 1], mode="lines", name="radius 1",
-                                 showlegend=False, line=dict(color=color("threshold"), dash="dot")),
-                      row=2, col=2)
+        _reference_line(fig, sweep.x, 1.0, 2, 2)
     fig.update_xaxes(title_text=sweep.label, row=2)
     fig.update_yaxes(title_text="MC", row=1, col=1)
     fig.update_yaxes(title_text="NRMSE", row=1, col=2)
@@ -170,23 +169,31 @@ def target_figure(homogeneous: Sweep, heterogeneous: Sweep, *, mode: str = "plas
     return fig
 
 
+def _reference_line(fig, x, y, row, col):
+    fig.add_trace(go.Scatter(x=[x[0], x[-1]], y=[y, y], mode="lines", showlegend=False,
+                             name=f"reference {y:g}", line=dict(color=color("threshold"), dash="dot")),
+                  row=row, col=col)
+
+
 def gain_figure(sweeps: Mapping[float, Sweep], *, metric: str = "mc") -> go.Figure:
-    """One panel per gain J: static vs adapted against beta, with the Jacobian radius."""
+    """One column per gain J: static vs adapted against beta (top), the Jacobian radius
+    (middle) and the largest Lyapunov exponent (bottom; above 0 = chaos)."""
     gains = list(sweeps)
-    fig = plots.new_figure(2, len(gains), subplot_titles=[f"J = {g:g}" for g in gains],
-                           vertical_spacing=0.12)
+    fig = plots.new_figure(3, len(gains), subplot_titles=[f"J = {g:g}" for g in gains],
+                           vertical_spacing=0.08)
     for c, g in enumerate(gains, start=1):
-        sweep_panel(sweeps[g], metric, fig=fig, row=1, col=c, showlegend=c == 1)
-        sweep_panel(sweeps[g], "radius", fig=fig, row=2, col=c, showlegend=False, annotate=None)
         s = sweeps[g]
-        fig.add_trace(go.Scatter(x=[s.x[0], s.x[-1]], y=[1, 1], mode="lines", showlegend=False,
-                                 name="radius 1", line=dict(color=color("threshold"), dash="dot")),
-                      row=2, col=c)
-    fig.update_xaxes(title_text="beta", row=2)
+        sweep_panel(s, metric, fig=fig, row=1, col=c, showlegend=c == 1)
+        sweep_panel(s, "radius", fig=fig, row=2, col=c, showlegend=False, annotate=None)
+        sweep_panel(s, "lyapunov", fig=fig, row=3, col=c, showlegend=False, annotate=None)
+        _reference_line(fig, s.x, 1.0, 2, c)
+        _reference_line(fig, s.x, 0.0, 3, c)
+    fig.update_xaxes(title_text="beta", row=3)
     fig.update_yaxes(title_text=METRICS[metric], row=1, col=1)
     fig.update_yaxes(title_text="Jacobian radius", row=2, col=1)
-    fig.update_layout(height=560, title="The gain caveat: where the best balance lies depends on J",
-                      legend=dict(orientation="h", y=-0.12))
+    fig.update_yaxes(title_text="Lyapunov exponent", row=3, col=1)
+    fig.update_layout(height=760, title="The gain caveat: where the best balance lies depends on J",
+                      legend=dict(orientation="h", y=-0.08))
     return fig
 
 

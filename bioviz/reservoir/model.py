@@ -59,6 +59,9 @@ __all__ = [
     "adapt_batch",
     "one_step",
     "jacobian_radius",
+    "lyapunov_batch",
+    "lyapunov_exponent",
+    "block_csr",
     "check_rho",
 ]
 
@@ -357,6 +360,66 @@ def run_batch(W: np.ndarray, w_in: np.ndarray, u: np.ndarray, *, slope: float = 
                 r = flat[t0 + k]
                 expit(x, out=r)
     return out
+
+
+def lyapunov_batch(W: np.ndarray, w_in: np.ndarray, u: np.ndarray, *, slope: float = 1.0,
+                   theta: float = 0.0, gains: np.ndarray | None = None,
+                   biases: np.ndarray | None = None, washout: int = 200, eps: float = 1e-7,
+                   seed: int = 0) -> np.ndarray:
+    r"""Largest Lyapunov exponent of each of ``B`` input-driven reservoirs (no leak), per step.
+
+    Two copies of every reservoir get the same input ``u`` (``(T,)``, shared); the second starts
+    ``eps`` away in a random direction. After every step the distance :math:`d_t` is measured
+    and the copy is pulled back to distance ``eps`` along the same direction (Benettin's
+    method); the exponent is the mean of :math:`\ln(d_t/\varepsilon)` after ``washout`` steps.
+    Negative: nearby input histories converge (fading memory, the echo state property);
+    positive: they diverge (chaos). Arguments as in :func:`run_batch`.
+    """
+    W = np.asarray(W, dtype=float)
+    w_in = np.asarray(w_in, dtype=float)
+    u = _check_drive(u)
+    if W.ndim != 3 or W.shape[1] != W.shape[2]:
+        raise ValueError(f"W must have shape (B, N, N), got {W.shape}")
+    b, n = W.shape[0], W.shape[1]
+    if w_in.shape != (b, n):
+        raise ValueError(f"w_in must have shape {(b, n)}, got {w_in.shape}")
+    washout = check_int("washout", washout, low=0)
+    if u.ndim != 1 or u.size <= washout:
+        raise ValueError(f"u must be 1-D and longer than washout ({washout}), got shape {u.shape}")
+    eps = check_positive("eps", eps)
+    scale = np.broadcast_to(slope * (1.0 if gains is None else np.asarray(gains, float)), (b, n))
+    bias = np.broadcast_to(0.0 if biases is None else np.asarray(biases, float), (b, n))
+    Ws = W * scale[:, :, None]
+    mat = block_csr(np.concatenate([Ws, Ws]))[0]
+    w_eff = np.concatenate([w_in * scale] * 2).reshape(-1)
+    offset = np.concatenate([bias - scale * theta] * 2).reshape(-1)
+    d = np.random.default_rng([check_seed(seed), 17]).normal(size=n)  # one direction for all
+    d = np.tile(d * eps / np.linalg.norm(d), (b, 1))
+    z = np.full(2 * b * n, 0.5)
+    z[b * n:] += d.reshape(-1)
+    acc = np.zeros(b)
+    for t in range(u.size):
+        z = mat @ z
+        z += u[t] * w_eff + offset
+        expit(z, out=z)
+        diff = (z[b * n:] - z[: b * n]).reshape(b, n)
+        dist = np.maximum(np.linalg.norm(diff, axis=1), 1e-300)
+        if t >= washout:
+            acc += np.log(dist / eps)
+        z[b * n:] = z[: b * n] + (diff * (eps / dist)[:, None]).reshape(-1)
+    return acc / (u.size - washout)
+
+
+def lyapunov_exponent(res: EIReservoir, *, steps: int = 1000, washout: int = 200,
+                      seed: int = 0) -> float:
+    """Largest Lyapunov exponent of one reservoir driven by i.i.d. U(-1, 1) input
+    (see :func:`lyapunov_batch`); requires no leak."""
+    if res.leak:
+        raise ValueError("leak must be 0 for lyapunov_exponent")
+    steps = check_int("steps", steps, low=1)
+    u = input_sequence(steps + washout, seed=seed)
+    return float(lyapunov_batch(res.W[None], res.w_in[None], u, slope=res.slope, theta=res.theta,
+                                washout=washout, seed=seed)[0])
 
 
 @contextlib.contextmanager

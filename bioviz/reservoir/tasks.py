@@ -210,14 +210,16 @@ def task_inputs(*, seed: int = 0, n_train: int = 2000, n_test: int = 1000, washo
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Scores of one reservoir: memory capacity (total and per delay), NARMA-10 NRMSE, and
-    the rates it ran at (per-neuron time averages during the memory task)."""
+    """Scores of one reservoir: memory capacity (total and per delay), NARMA-10 NRMSE, the
+    rates it ran at (per-neuron time averages during the memory task), the Jacobian radius and
+    the largest Lyapunov exponent (negative: fading memory; positive: chaos)."""
 
     mc: float
     mc_k: np.ndarray
     nrmse: float
     mean_rates: np.ndarray
     radius: float
+    lyapunov: float = float("nan")
 
     @property
     def mean_rate(self) -> float:
@@ -236,14 +238,15 @@ def _stack_w(reservoirs):
 
 
 def evaluate_batch(reservoirs, *, seed: int = 0, inputs: TaskInputs | None = None,
-                   ridge: float = 1e-6, radius: bool = True, gains=None, biases=None,
-                   chunk: int = 8, dtype=np.float64, **input_kwargs) -> list[Evaluation]:
+                   ridge: float = 1e-6, radius: bool = True, lyapunov: bool = True, gains=None,
+                   biases=None, chunk: int = 8, dtype=np.float64, **input_kwargs) -> list[Evaluation]:
     """Evaluate reservoirs of equal size on both tasks in one vectorised simulation.
 
     Every reservoir sees the same inputs (``inputs``, or :func:`task_inputs` from ``seed``):
     common random numbers, so differences come from the reservoirs. ``gains``/``biases``
     (``(B, N)``) run them with per-neuron intrinsic gains and biases (see
-    :func:`bioviz.reservoir.model.run_batch`). ``radius=False`` skips the eigenvalues.
+    :func:`bioviz.reservoir.model.run_batch`). ``radius=False`` skips the eigenvalues,
+    ``lyapunov=False`` the Lyapunov exponent (1000 steps of the memory task's input).
     Reservoirs are simulated ``chunk`` at a time (both tasks at once), in ``dtype``.
     """
     reservoirs = list(reservoirs)
@@ -263,13 +266,13 @@ def evaluate_batch(reservoirs, *, seed: int = 0, inputs: TaskInputs | None = Non
         for lo in range(0, len(reservoirs), chunk):
             part = reservoirs[lo: lo + chunk]
             sl = slice(lo, lo + len(part))
-            out += _evaluate_chunk(part, inputs, ridge, radius,
+            out += _evaluate_chunk(part, inputs, ridge, radius, lyapunov,
                                    None if gains is None else np.asarray(gains)[sl],
                                    None if biases is None else np.asarray(biases)[sl], dtype)
     return out
 
 
-def _evaluate_chunk(reservoirs, inputs, ridge, radius, gains, biases, dtype):
+def _evaluate_chunk(reservoirs, inputs, ridge, radius, lyapunov, gains, biases, dtype):
     b = len(reservoirs)
     W, w_in = _stack_w(reservoirs)
     u = np.concatenate([np.repeat(inputs.u_mc[:, None], b, 1),
@@ -281,6 +284,12 @@ def _evaluate_chunk(reservoirs, inputs, ridge, radius, gains, biases, dtype):
     first = reservoirs[0]
     rates = _model.run_batch(twice(W), twice(w_in), u, slope=first.slope, theta=first.theta,
                              leak=first.leak, gains=twice(gains), biases=twice(biases), dtype=dtype)
+    lyap = np.full(b, np.nan)
+    if lyapunov:
+        if first.leak:
+            raise ValueError("lyapunov needs reservoirs without leak; pass lyapunov=False")
+        lyap = _model.lyapunov_batch(W, w_in, inputs.u_mc[: 200 + 1000], slope=first.slope,
+                                     theta=first.theta, gains=gains, biases=biases, washout=200)
     out = []
     for i, res in enumerate(reservoirs):
         states = rates[:, i].astype(float)
@@ -294,7 +303,8 @@ def _evaluate_chunk(reservoirs, inputs, ridge, radius, gains, biases, dtype):
             eff = res if gains is None else dataclasses.replace(res, A_E=res.A_E * gains[i][:, None],
                                                                  A_I=res.A_I * gains[i][:, None])
             rad = _model.jacobian_radius(eff, used)
-        out.append(Evaluation(mc=mc, mc_k=mc_k, nrmse=err, mean_rates=used.mean(0), radius=rad))
+        out.append(Evaluation(mc=mc, mc_k=mc_k, nrmse=err, mean_rates=used.mean(0), radius=rad,
+                              lyapunov=float(lyap[i])))
     return out
 
 
