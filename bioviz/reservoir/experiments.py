@@ -106,6 +106,17 @@ class Sweep:
     def modes(self) -> tuple:
         return tuple(self.mc)
 
+    def merged(self, other: Sweep) -> Sweep:
+        """A sweep holding this sweep's modes and ``other``'s (same grid)."""
+        if not np.array_equal(self.x, other.x):
+            raise ValueError("other must have the same grid x")
+        out = Sweep(self.x, self.label, {**self.settings, **other.settings})
+        for attr in ("mc", "nrmse", "rate", "radius", "lyapunov", "rate_error", "mc_k", "evaluations",
+                     "adaptations"):
+            getattr(out, attr).update(getattr(self, attr))
+            getattr(out, attr).update(getattr(other, attr))
+        return out
+
     def best(self, mode: str = "static", metric: str = "mc") -> tuple[float, float]:
         """(x at the optimum, the optimum): max MC or min NRMSE."""
         y = getattr(self, metric)[mode]

@@ -74,12 +74,7 @@ class SweepExplorer(Explorer):
 
     def simulate(self, params, seed):
         static = _static_sweep(params["gain"], seed)
-        adapted = _mode_sweep(params["gain"], params["rho"], params["mode"], seed)
-        merged = experiments.Sweep(static.x, "beta", dict(adapted.settings))
-        for attr in ("mc", "nrmse", "rate", "radius", "lyapunov", "rate_error", "mc_k", "evaluations"):
-            getattr(merged, attr).update(getattr(static, attr))
-            getattr(merged, attr).update(getattr(adapted, attr))
-        return merged
+        return static.merged(_mode_sweep(params["gain"], params["rho"], params["mode"], seed))
 
     def figure(self, result, params):
         metric = params["metric"]

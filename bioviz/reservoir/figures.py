@@ -65,12 +65,14 @@ def sweep_figure(sweep: Sweep, *, modes=None, title: str | None = None,
     """2 x 2: MC and NRMSE (top) and mean rate and Jacobian radius (bottom) against the grid."""
     modes = tuple(modes or sweep.modes)
     fig = plots.new_figure(2, 2, subplot_titles=("memory capacity (higher is better)",
-                                                 "NARMA-10 NRMSE (lower is better)",
+                                                 "NARMA-10 NRMSE (lower is better; labels: % less error)",
                                                  "mean rate", "Jacobian radius c<r(1-r)> rho(W)"),
                            vertical_spacing=0.14)
     for i, (metric, r, c) in enumerate((("mc", 1, 1), ("nrmse", 1, 2), ("rate", 2, 1), ("radius", 2, 2))):
         sweep_panel(sweep, metric, modes=modes, fig=fig, row=r, col=c, showlegend=i == 0,
                     annotate=annotate if metric in ("mc", "nrmse") else None)
+    top = max(float(np.nanmax(sweep.mc[m])) for m in modes)
+    fig.update_yaxes(range=[0, 1.18 * top], row=1, col=1)  # room for the labels
     if sweep.label == "beta":
         for c in (1, 2):
             fig.add_vrect(x0=-0.4, x1=0.0, fillcolor="#d5d8dc", opacity=0.25, line_width=0, row=1, col=c)
@@ -175,23 +177,27 @@ def _reference_line(fig, x, y, row, col):
                   row=row, col=col)
 
 
-def gain_figure(sweeps: Mapping[float, Sweep], *, metric: str = "mc") -> go.Figure:
+def gain_figure(sweeps: Mapping[float, Sweep], *, metric: str = "mc",
+                modes=("static", "plastic"), lyapunov_floor: float = -1.0) -> go.Figure:
     """One column per gain J: static vs adapted against beta (top), the Jacobian radius
-    (middle) and the largest Lyapunov exponent (bottom; above 0 = chaos)."""
+    (middle) and the largest Lyapunov exponent (bottom; above 0 = chaos; the axis is cut at
+    ``lyapunov_floor`` so that the region near 0 stays visible)."""
     gains = list(sweeps)
     fig = plots.new_figure(3, len(gains), subplot_titles=[f"J = {g:g}" for g in gains],
                            vertical_spacing=0.08)
     for c, g in enumerate(gains, start=1):
         s = sweeps[g]
-        sweep_panel(s, metric, fig=fig, row=1, col=c, showlegend=c == 1)
-        sweep_panel(s, "radius", fig=fig, row=2, col=c, showlegend=False, annotate=None)
-        sweep_panel(s, "lyapunov", fig=fig, row=3, col=c, showlegend=False, annotate=None)
+        sweep_panel(s, metric, modes=modes, fig=fig, row=1, col=c, showlegend=c == 1, annotate=None)
+        sweep_panel(s, "radius", modes=modes, fig=fig, row=2, col=c, showlegend=False, annotate=None)
+        sweep_panel(s, "lyapunov", modes=modes, fig=fig, row=3, col=c, showlegend=False, annotate=None)
         _reference_line(fig, s.x, 1.0, 2, c)
         _reference_line(fig, s.x, 0.0, 3, c)
     fig.update_xaxes(title_text="beta", row=3)
     fig.update_yaxes(title_text=METRICS[metric], row=1, col=1)
     fig.update_yaxes(title_text="Jacobian radius", row=2, col=1)
-    fig.update_yaxes(title_text="Lyapunov exponent", row=3, col=1)
+    fig.update_yaxes(title_text=f"Lyapunov exp. (cut at {lyapunov_floor:g})", row=3, col=1)
+    top = max(0.2, max(float(np.nanmax(sweeps[g].lyapunov[m])) for g in gains for m in modes) + 0.05)
+    fig.update_yaxes(range=[lyapunov_floor, top], row=3)
     fig.update_layout(height=760, title="The gain caveat: where the best balance lies depends on J",
                       legend=dict(orientation="h", y=-0.08))
     return fig
