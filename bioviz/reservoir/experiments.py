@@ -160,6 +160,22 @@ def _run_modes(reservoirs, rhos, modes, sweep, *, delta, steps, seed, inputs, ba
         bar.update(1)
 
 
+def _check_grid(name, values, modes, seed):
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or values.size < 1:
+        raise ValueError(f"{name} must be a non-empty 1-D sequence, got shape {values.shape}")
+    for m in modes:
+        check_choice("modes", m, MODES)
+    return values, check_seed(seed)
+
+
+def _run_sweep(sweep, reservoirs, rhos, modes, desc, show_progress, **kwargs):
+    inputs = tasks.task_inputs(seed=kwargs["seed"])
+    with progress(total=len(modes), desc=desc, disable=not show_progress) as bar:
+        _run_modes(reservoirs, rhos, modes, sweep, inputs=inputs, bar=bar, **kwargs)
+    return sweep
+
+
 def beta_sweep(betas=BETAS, *, modes=("static", "plastic"), gain: float = 6.0, rho: float = 0.3,
                heterogeneity: float = 0.0, input_scaling: float = 1.0, n: int = 200,
                delta: float = 2e-3, steps: int = 1500, seed: int = 0, diagnostics: bool = True,
@@ -172,24 +188,15 @@ def beta_sweep(betas=BETAS, *, modes=("static", "plastic"), gain: float = 6.0, r
     :func:`~bioviz.reservoir.model.one_step`; ``intrinsic``: after :func:`ip_adapt`.
     ``diagnostics=False`` skips the Jacobian radius and the Lyapunov exponent (NaN).
     """
-    betas = np.asarray(betas, dtype=float)
-    if betas.ndim != 1 or betas.size < 1:
-        raise ValueError(f"betas must be a non-empty 1-D sequence, got shape {betas.shape}")
-    for m in modes:
-        check_choice("modes", m, MODES)
-    seed = check_seed(seed)
+    betas, seed = _check_grid("betas", betas, modes, seed)
     reservoirs = [model.build(n, b, gain, input_scaling=input_scaling, seed=seed) for b in betas]
     rho_vec = _targets(reservoirs[0].n, rho, heterogeneity, seed)
     rhos = [rho_vec] * len(betas)
     sweep = Sweep(betas, "beta", dict(gain=gain, rho=rho, heterogeneity=heterogeneity,
                                       input_scaling=input_scaling, n=n, delta=delta, steps=steps,
                                       seed=seed))
-    inputs = tasks.task_inputs(seed=seed)
-    with progress(total=len(modes), desc=f"beta sweep (J = {gain:g})",
-                  disable=not show_progress) as bar:
-        _run_modes(reservoirs, rhos, modes, sweep, delta=delta, steps=steps, seed=seed,
-                   inputs=inputs, bar=bar, diagnostics=diagnostics)
-    return sweep
+    return _run_sweep(sweep, reservoirs, rhos, modes, f"beta sweep (J = {gain:g})", show_progress,
+                      delta=delta, steps=steps, seed=seed, diagnostics=diagnostics)
 
 
 def target_sweep(means=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7), *, heterogeneity: float = 0.0,
@@ -198,23 +205,14 @@ def target_sweep(means=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7), *, heterogeneity: fl
                  show_progress: bool = True) -> Sweep:
     """MC and NRMSE against the *mean* target rate, homogeneous (``heterogeneity = 0``) or
     heterogeneous targets, starting every time from the same reservoir (balance ``beta``)."""
-    means = np.asarray(means, dtype=float)
-    if means.ndim != 1 or means.size < 1:
-        raise ValueError(f"means must be a non-empty 1-D sequence, got shape {means.shape}")
-    for m in modes:
-        check_choice("modes", m, MODES)
-    seed = check_seed(seed)
+    means, seed = _check_grid("means", means, modes, seed)
     base = model.build(n, beta, gain, seed=seed)
     reservoirs = [base] * len(means)
     rhos = [_targets(base.n, float(m), heterogeneity, seed) for m in means]
     sweep = Sweep(means, "mean target rate", dict(heterogeneity=heterogeneity, beta=beta, gain=gain,
                                                   n=n, delta=delta, steps=steps, seed=seed))
-    inputs = tasks.task_inputs(seed=seed)
-    with progress(total=len(modes), desc=f"target sweep (h = {heterogeneity:g})",
-                  disable=not show_progress) as bar:
-        _run_modes(reservoirs, rhos, modes, sweep, delta=delta, steps=steps, seed=seed,
-                   inputs=inputs, bar=bar)
-    return sweep
+    return _run_sweep(sweep, reservoirs, rhos, modes, f"target sweep (h = {heterogeneity:g})",
+                      show_progress, delta=delta, steps=steps, seed=seed)
 
 
 # ---------------------------------------------------------------------------------------------
