@@ -132,3 +132,16 @@ def test_intrinsic_plasticity_contrast():
     sweep = ex.beta_sweep([0.0, 0.4], modes=("static", "intrinsic"), show_progress=False)
     assert sweep.mc["intrinsic"][1] > 1.5 * sweep.mc["static"][1]
     assert sweep.mc["intrinsic"][0] < sweep.mc["static"][0]  # and hurts at balance (9.2 vs 15.2)
+
+
+def test_cached_sweeps_are_shared_and_merged():
+    a = ex.cached_sweep("static", gain=6.0, rho=0.3)
+    assert ex.cached_sweep("static", gain=6.0, rho=0.7) is a  # static does not depend on rho
+    both = ex.sweep_modes(("static", "one-step"), rho=0.5, show_progress=False)
+    assert both.modes == ("static", "one-step")
+    np.testing.assert_array_equal(both.mc["static"], a.mc["static"])
+    assert both is not a and "one-step" not in a.mc
+    with pytest.raises(ValueError, match="other must have the same grid"):
+        a.merged(ex.beta_sweep([0.0], modes=("static",), show_progress=False))
+    with pytest.raises(ValueError, match="mode must be one of"):
+        ex.cached_sweep("magic")

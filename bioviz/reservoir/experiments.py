@@ -13,6 +13,7 @@ with delta = 2e-3.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,8 @@ __all__ = [
     "BETAS",
     "Sweep",
     "beta_sweep",
+    "cached_sweep",
+    "sweep_modes",
     "target_sweep",
     "ip_adapt",
     "Configuration",
@@ -197,6 +200,37 @@ def beta_sweep(betas=BETAS, *, modes=("static", "plastic"), gain: float = 6.0, r
                                       seed=seed))
     return _run_sweep(sweep, reservoirs, rhos, modes, f"beta sweep (J = {gain:g})", show_progress,
                       delta=delta, steps=steps, seed=seed, diagnostics=diagnostics)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached(mode: str, gain: float, rho: float, seed: int) -> Sweep:
+    return beta_sweep(BETAS, modes=(mode,), gain=gain, rho=rho, seed=seed, show_progress=False)
+
+
+def cached_sweep(mode: str, gain: float = 6.0, rho: float = 0.3, seed: int = 0) -> Sweep:
+    """:func:`beta_sweep` over :data:`BETAS` for one mode, cached per process (the notebook and
+    its sweep explorer share it). ``rho`` is ignored for ``static``. Do not modify the result."""
+    check_choice("mode", mode, MODES)
+    rho = DEFAULTS["rho"] if mode == "static" else check_range("rho", rho, 0.0, 1.0, low_open=True,
+                                                                high_open=True)
+    return _cached(mode, float(check_positive("gain", gain, allow_zero=True)), float(rho), check_seed(seed))
+
+
+def sweep_modes(modes=("static", "plastic"), *, gain: float = 6.0, rho: float = 0.3, seed: int = 0,
+                show_progress: bool = True) -> Sweep:
+    """Several :func:`cached_sweep` modes merged into one :class:`Sweep` (with a progress bar)."""
+    modes = tuple(modes)
+    if not modes:
+        raise ValueError("modes must not be empty")
+    out = None
+    with progress(total=len(modes), desc=f"beta sweep (J = {gain:g}, rho = {rho:g})",
+                  disable=not show_progress) as bar:
+        for mode in modes:
+            bar.set_postfix_str(mode)
+            part = cached_sweep(mode, gain, rho, seed)
+            out = part if out is None else out.merged(part)
+            bar.update(1)
+    return out if len(modes) > 1 else out.merged(out)  # always a new object, never the cached one
 
 
 def target_sweep(means=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7), *, heterogeneity: float = 0.0,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from bioviz.explorer import Choice, Explorer, Float, Int
 from bioviz.reservoir import experiments, figures
 
@@ -43,27 +41,15 @@ class ConfigurationExplorer(Explorer):
 # the beta sweep for a chosen gain, target and adaptation
 
 
-@functools.lru_cache(maxsize=32)
-def _static_sweep(gain: float, seed: int) -> experiments.Sweep:
-    return experiments.beta_sweep(SweepExplorer.BETAS, modes=("static",), gain=gain, seed=seed,
-                                  show_progress=False)
-
-
-@functools.lru_cache(maxsize=64)
-def _mode_sweep(gain: float, rho: float, mode: str, seed: int) -> experiments.Sweep:
-    return experiments.beta_sweep(SweepExplorer.BETAS, modes=(mode,), gain=gain, rho=rho, seed=seed,
-                                  show_progress=False)
-
-
 class SweepExplorer(Explorer):
     """MC or NRMSE against beta for one gain: static vs an adaptation mode, % change annotated.
 
-    Sweeps are cached per process: a setting seen before redraws at once.
+    Sweeps are cached per process (:func:`bioviz.reservoir.experiments.cached_sweep`, shared
+    with the notebook): a setting seen before redraws at once.
     """
 
     name = "reservoir.sweep"
     title = "Balance sweep: globally tuned vs adapted"
-    BETAS = (-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0)
     controls = (
         Choice("gain", 6.0, options=(3.0, 6.0, 10.0), label="gain J"),
         Choice("rho", 0.3, options=(0.1, 0.3, 0.5, 0.7), label="target rate"),
@@ -73,8 +59,8 @@ class SweepExplorer(Explorer):
     )
 
     def simulate(self, params, seed):
-        static = _static_sweep(params["gain"], seed)
-        return static.merged(_mode_sweep(params["gain"], params["rho"], params["mode"], seed))
+        return experiments.sweep_modes(("static", params["mode"]), gain=params["gain"], rho=params["rho"],
+                                       seed=seed, show_progress=False)
 
     def figure(self, result, params):
         metric = params["metric"]

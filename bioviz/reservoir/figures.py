@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from bioviz import plots
 from bioviz.reservoir.experiments import Sweep, percent_gain
-from bioviz.theme import color
+from bioviz.theme import TEMPLATE_NAME, color
 
 #: One colour per way of setting the balance (local to this notebook).
 MODE_COLORS = {
@@ -116,8 +116,8 @@ def rate_histograms(before: np.ndarray, after: np.ndarray, rho: np.ndarray, *, n
         fig.add_trace(go.Histogram(x=np.asarray(rates, float)[sel], xbins=bins, name=f"{name} ({population})",
                                    marker_color=c, opacity=0.6), **loc)
     if np.ptp(rho) > 1e-9:
-        fig.add_trace(go.Histogram(x=rho, xbins=bins, name="targets", marker_color=color("output"),
-                                   opacity=0.35), **loc)
+        fig.add_trace(go.Histogram(x=rho, xbins=bins, name="targets", opacity=0.45,
+                                   marker_color=mode_color("heterogeneous")), **loc)
     else:
         fig.add_trace(go.Scatter(x=[rho[0], rho[0]], y=[0, len(rho)], mode="lines",
                                  name=f"target {rho[0]:.2f}", line=dict(color=color("output"), dash="dash")),
@@ -218,30 +218,68 @@ def crosscheck_figure(check: dict) -> go.Figure:
     return fig
 
 
+def _row_layout(titles, widths, gap=0.09, **layout):
+    """A layout dict for one row of panels (x, x2, x3 ...), built without ``make_subplots``:
+    the explorer redraws it on every slider move and this is several times faster."""
+    total = 1.0 - gap * (len(widths) - 1)
+    out, left, notes = {}, 0.0, []
+    for k, (title, w) in enumerate(zip(titles, widths, strict=True), start=1):
+        sfx = "" if k == 1 else str(k)
+        right = left + w / sum(widths) * total
+        out[f"xaxis{sfx}"] = dict(domain=[left, right], anchor=f"y{sfx}")
+        out[f"yaxis{sfx}"] = dict(anchor=f"x{sfx}")
+        notes.append(dict(text=title, x=(left + right) / 2, y=1.0, xref="paper", yref="paper",
+                          showarrow=False, xanchor="center", yanchor="bottom", font=dict(size=14)))
+        left = right + gap
+    return dict(template=TEMPLATE_NAME, annotations=notes, **out, **layout)
+
+
 def configuration_figure(cfg, *, population: str = "all") -> go.Figure:
-    """The explorer's view of one :class:`~bioviz.reservoir.experiments.Configuration`."""
+    """The explorer's view of one :class:`~bioviz.reservoir.experiments.Configuration`: memory
+    per delay, histograms of the mean rates before and after, and the adaptation's progress."""
     mode = cfg.params["mode"]
-    fig = plots.new_figure(1, 3, subplot_titles=("memory per delay", "mean rates", "adaptation"),
-                           column_widths=[0.36, 0.34, 0.30], horizontal_spacing=0.08)
     label = "static" if mode == "static" else mode
-    memory_curves({"static": cfg.static.mc_k, f"{label} (after)": cfg.adapted.mc_k}, fig=fig, row=1, col=1)
-    rate_histograms(cfg.static.mean_rates, cfg.adapted.mean_rates, cfg.rho, n_exc=cfg.before.n_exc,
-                    population=population, fig=fig, row=1, col=2)
-    if cfg.adaptation is not None:
-        a = cfg.adaptation
-        fig.add_trace(go.Scatter(x=a.steps_recorded, y=a.error, mode="lines", name="|<r_i> - rho_i|",
-                                 line=dict(color=mode_color("plastic"))), row=1, col=3)
-        fig.update_yaxes(type="log", row=1, col=3)
-        fig.update_xaxes(title_text="adaptation step", row=1, col=3)
-    else:  # no trajectory: compare the rate errors before and after
-        err = [np.abs(e.mean_rates - cfg.rho).mean() for e in (cfg.static, cfg.adapted)]
-        fig.add_trace(go.Bar(x=["before", "after"], y=err, name="|<r_i> - rho_i|",
-                             marker_color=[mode_color("static"), mode_color(mode)]), row=1, col=3)
-    fig.update_yaxes(title_text="mean |<r_i> - rho_i|", row=1, col=3)
     s, a = cfg.static, cfg.adapted
+    k = np.arange(1, len(s.mc_k) + 1)
+    data = [dict(type="scatter", x=k, y=s.mc_k, mode="lines", name=f"static: MC = {s.mc:.1f}",
+                 line=dict(color=mode_color("static"), width=2)),
+            dict(type="scatter", x=k, y=a.mc_k, mode="lines", name=f"{label} (after): MC = {a.mc:.1f}",
+                 line=dict(color=mode_color(mode), width=2))]
+    sel = {"all": slice(None), "excitatory": slice(0, cfg.before.n_exc),
+           "inhibitory": slice(cfg.before.n_exc, None)}[population]
+    bins = dict(start=0.0, end=1.0, size=0.025)
+    for name, ev, c in (("before", s, mode_color("static")), ("after", a, mode_color(mode))):
+        data.append(dict(type="histogram", x=ev.mean_rates[sel], xbins=bins, name=f"{name} ({population})",
+                         marker=dict(color=c), opacity=0.6, xaxis="x2", yaxis="y2"))
+    rho = cfg.rho[sel]
+    if np.ptp(rho) > 1e-9:
+        data.append(dict(type="histogram", x=rho, xbins=bins, name="targets", opacity=0.45,
+                         marker=dict(color=mode_color("heterogeneous")), xaxis="x2", yaxis="y2"))
+    else:
+        data.append(dict(type="scatter", x=[rho[0], rho[0]], y=[0, len(rho)], mode="lines",
+                         name=f"target {rho[0]:.2f}", line=dict(color=color("output"), dash="dash"),
+                         xaxis="x2", yaxis="y2"))
+    if cfg.adaptation is not None:
+        ad = cfg.adaptation
+        data.append(dict(type="scatter", x=ad.steps_recorded, y=ad.error, mode="lines",
+                         name="|<r_i> - rho_i|", line=dict(color=mode_color("plastic")), xaxis="x3", yaxis="y3"))
+        x3 = dict(title=dict(text="adaptation step"))
+        y3 = dict(type="log")
+    else:  # no trajectory: compare the rate errors before and after
+        err = [float(np.abs(e.mean_rates - cfg.rho).mean()) for e in (s, a)]
+        data.append(dict(type="bar", x=["before", "after"], y=err, name="|<r_i> - rho_i|",
+                         marker=dict(color=[mode_color("static"), mode_color(mode)]), xaxis="x3", yaxis="y3"))
+        x3, y3 = {}, {}
     title = (f"MC {s.mc:.1f} → {a.mc:.1f} ({cfg.mc_gain_percent:+.0f}%), NRMSE {s.nrmse:.2f} → "
              f"{a.nrmse:.2f}; beta {cfg.before.beta:+.2f} → {cfg.beta_after:+.2f}; "
-             f"Jacobian radius {s.radius:.2f} → {a.radius:.2f}")
-    fig.update_layout(height=400, title=dict(text=title, font=dict(size=13)),
-                      legend=dict(orientation="h", y=-0.2))
-    return fig
+             f"Jacobian radius {s.radius:.2f} → {a.radius:.2f}; Lyapunov {s.lyapunov:+.2f} → {a.lyapunov:+.2f}")
+    layout = _row_layout(("memory per delay", "mean rates", "adaptation"), (0.36, 0.34, 0.30),
+                         height=420, barmode="overlay", title=dict(text=title, font=dict(size=12)),
+                         legend=dict(orientation="h", y=-0.22))
+    layout["xaxis"].update(title=dict(text="delay k (steps)"))
+    layout["yaxis"].update(title=dict(text="MC_k = corr²"), range=[0, 1.05])
+    layout["xaxis2"].update(title=dict(text="mean rate <r_i>"), range=[0, 1])
+    layout["yaxis2"].update(title=dict(text="neurons"))
+    layout["xaxis3"].update(x3)
+    layout["yaxis3"].update(title=dict(text="mean |<r_i> - rho_i|"), **y3)
+    return go.Figure(data=data, layout=layout)

@@ -59,6 +59,7 @@ __all__ = [
     "adapt_batch",
     "one_step",
     "jacobian_radius",
+    "spectral_radius",
     "lyapunov_batch",
     "lyapunov_exponent",
     "block_csr",
@@ -596,6 +597,16 @@ def one_step(res: EIReservoir, rho, *, u_mean: float = 0.0) -> EIReservoir:
     return res.with_inhibition(A_I)
 
 
+def spectral_radius(W: np.ndarray) -> float:
+    """Largest absolute eigenvalue of a square matrix (one BLAS thread; see
+    :func:`blas_single_thread`)."""
+    W = np.asarray(W, dtype=float)
+    if W.ndim != 2 or W.shape[0] != W.shape[1]:
+        raise ValueError(f"W must be square, got shape {W.shape}")
+    with blas_single_thread():
+        return float(np.max(np.abs(np.linalg.eigvals(W))))
+
+
 def jacobian_radius(res: EIReservoir, rates: np.ndarray) -> float:
     r"""Spectral radius of the time-averaged Jacobian :math:`\mathrm{diag}(c\,\langle r_i(1-r_i)\rangle)\,W`.
 
@@ -608,5 +619,4 @@ def jacobian_radius(res: EIReservoir, rates: np.ndarray) -> float:
         raise ValueError(f"rates must have {res.n} columns, got shape {rates.shape}")
     slope = res.slope * np.mean(rates * (1 - rates), axis=0) if rates.ndim == 2 else \
         res.slope * rates * (1 - rates)
-    with blas_single_thread():
-        return float(np.max(np.abs(np.linalg.eigvals(slope[:, None] * res.W))))
+    return spectral_radius(slope[:, None] * res.W)
