@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from bioviz.fusion import iemf
-from bioviz.fusion.models import FusionNet, SpikingFusionNet, run_generator
+from bioviz.fusion.models import FEATURES, HIDDEN, FusionNet, SpikingFusionNet, run_generator
 from bioviz.fusion.task import check_sigma, clean_data, test_noise
 from bioviz.runtime import progress, torch_threads
 from bioviz.validation import check_choice, check_int, check_number, check_positive, check_range, check_seed
@@ -270,6 +270,96 @@ def _check_config(kind, epochs, lr, batch_size, optimizer, num_steps, beta):
     return epochs, lr, batch_size, num_steps, beta
 
 
+class Trainer:
+    """The network, optimizer and per-run settings of one ensemble; :meth:`step` is one update.
+
+    ``train_runs`` drives it epoch by epoch; tests drive single steps. Arguments as in
+    :func:`train_runs` (already validated there).
+    """
+
+    def __init__(self, specs, *, kind="ann", lr=0.02, optimizer="sgd", momentum=0.9,
+                 weight_decay=5e-4, num_steps=6, beta=0.9, gain=2.0):
+        import torch
+
+        self.specs, self.kind, self.optimizer = list(specs), kind, optimizer
+        E = len(self.specs)
+        seeds = [s.seed for s in self.specs]
+        self.net = (SpikingFusionNet(seeds, num_steps=num_steps, beta=beta, gain=gain)
+                    if kind == "snn" else FusionNet(seeds))
+        self.opt = Optimizer(self.net.parameters(), kind="sgd" if optimizer == "sgd" else "adam",
+                             lr=lr, momentum=momentum, weight_decay=weight_decay)
+        self.fusion = self.net.fusion_parameters()
+        self.gens_data = [run_generator(s, 1) for s in seeds]
+        self.gens_noise = [run_generator(s, 2) for s in seeds]
+        self.sig_v = torch.tensor([s.sigma_v for s in self.specs]).reshape(E, 1, 1)
+        self.sig_a = torch.tensor([s.sigma_a for s in self.specs]).reshape(E, 1, 1)
+        self.weights = torch.tensor([s.loss_weights for s in self.specs])
+        self.detach = torch.tensor([s.aux_mode == "detached" for s in self.specs])
+        self.use_k = torch.tensor([s.applies_k for s in self.specs])
+        self.k_scale = torch.tensor([s.k_scale for s in self.specs])
+        self.start = torch.tensor([s.iemf_start for s in self.specs])
+        self.noise_on = torch.tensor([s.grad_noise for s in self.specs])
+
+    def epoch_data(self):
+        """Fresh training noise and batch order for every run (from its own data generator):
+        (visual, audio, labels), shapes (E, N, 64), (E, N, 32), (E, N)."""
+        import torch
+
+        d = clean_data()
+        n = len(d.y_train)
+        perms, xv, xa = [], [], []
+        for e, g in enumerate(self.gens_data):
+            perm = torch.randperm(n, generator=g)
+            ev = torch.randn(d.visual_train.shape, generator=g)
+            ea = torch.randn(d.audio_train.shape, generator=g)
+            perms.append(perm)
+            xv.append((d.visual_train + self.sig_v[e] * ev)[perm])
+            xa.append((d.audio_train + self.sig_a[e] * ea)[perm])
+        return torch.stack(xv), torch.stack(xa), torch.stack([d.y_train[p] for p in perms])
+
+    def step(self, xv, xa, y, epoch: int) -> dict:
+        """One batch: forward, loss, backward, IEMF modulation of the fusion head, optimizer step.
+
+        Returns per-run tensors: ``loss``, ``rho``, ``k`` (computed, with the k scale) and
+        ``k_eff`` (applied: k where IEMF is on and ``epoch >= iemf_start``, else 1).
+        """
+        import torch
+        import torch.nn.functional as F
+
+        out = self.net(xv, xa, self.detach)
+        # per-sample negative log-likelihood of the true class, (E, B) per pathway
+        idx = y.unsqueeze(-1)
+        nll = [-F.log_softmax(out[m], dim=-1).gather(-1, idx).squeeze(-1) for m in ("av", "a", "v")]
+        loss = (self.weights * torch.stack([x.mean(1) for x in nll], dim=1)).sum(1)
+        self.opt.zero_grad()
+        loss.sum().backward()
+        # strengths s_m = sum_i softmax(o_m)_y = sum_i exp(-nll)
+        s_av, s_a, s_v = (torch.exp(-x.detach()).sum(1) for x in nll)
+        rho, k = iemf.k_from_strengths(s_a, s_v, s_av, self.k_scale)
+        active = self.use_k & (epoch >= self.start)
+        k_eff = torch.where(active, k, torch.ones_like(k))
+        scale_lr = self.optimizer == "adam"   # Adam: k scales the learning rate, not the gradient
+        iemf.modulate_fusion_grads(self.fusion, 1.0 if scale_lr else k_eff,
+                                   noise=active & self.noise_on, generators=self.gens_noise)
+        self.opt.step({p: k_eff for p in self.fusion} if scale_lr else None)
+        return dict(loss=loss.detach(), rho=rho, k=k, k_eff=k_eff)
+
+    def evaluate(self) -> dict:
+        """Test accuracy of the fused and the unimodal heads (numpy, per run) and the outputs."""
+        import torch
+
+        xv, xa, y = _stack_test(self.specs)
+        self.net.eval()
+        with torch.no_grad():
+            out = self.net(xv, xa, self.detach)
+        self.net.train()
+        acc = {m: (out[m].argmax(-1) == y).float().mean(1).numpy() for m in ("av", "a", "v")}
+        acc["fused"] = np.array([acc["v"][e] if s.condition == "visual_only" else
+                                 acc["a"][e] if s.condition == "audio_only" else acc["av"][e]
+                                 for e, s in enumerate(self.specs)])
+        return dict(acc=acc, out=out)
+
+
 def train_runs(specs, *, kind: str = "ann", epochs: int = 30, lr: float | None = None,
                batch_size: int = 64, optimizer: str = "sgd", momentum: float = 0.9,
                weight_decay: float = 5e-4, num_steps: int = 6, beta: float = 0.9,
@@ -283,7 +373,6 @@ def train_runs(specs, *, kind: str = "ann", epochs: int = 30, lr: float | None =
     Runs on one torch thread (faster for models this small on a 2-core machine).
     """
     import torch
-    import torch.nn.functional as F
 
     specs = list(specs)
     if not specs:
@@ -298,91 +387,37 @@ def train_runs(specs, *, kind: str = "ann", epochs: int = 30, lr: float | None =
                   momentum=momentum, weight_decay=weight_decay, num_steps=num_steps, beta=beta,
                   gain=gain)
     E = len(specs)
-    d = clean_data()
-    n = len(d.y_train)
     t0 = time.perf_counter()
     with torch_threads(1):
-        seeds = [s.seed for s in specs]
-        net = (SpikingFusionNet(seeds, num_steps=num_steps, beta=beta, gain=gain) if kind == "snn"
-               else FusionNet(seeds))
-        opt = Optimizer(net.parameters(), kind="sgd" if optimizer == "sgd" else "adam", lr=lr,
-                        momentum=momentum, weight_decay=weight_decay)
-        fusion = net.fusion_parameters()
-        gens_data = [run_generator(s, 1) for s in seeds]
-        gens_noise = [run_generator(s, 2) for s in seeds]
-        sig_v = torch.tensor([s.sigma_v for s in specs]).reshape(E, 1, 1)
-        sig_a = torch.tensor([s.sigma_a for s in specs]).reshape(E, 1, 1)
-        weights = torch.tensor([s.loss_weights for s in specs])
-        detach = torch.tensor([s.aux_mode == "detached" for s in specs])
-        use_k = torch.tensor([s.applies_k for s in specs])
-        k_scale = torch.tensor([s.k_scale for s in specs])
-        start = torch.tensor([s.iemf_start for s in specs])
-        noise_on = torch.tensor([s.grad_noise for s in specs])
-        xv_test, xa_test, y_test = _stack_test(specs)
-
+        tr = Trainer(specs, kind=kind, lr=lr, optimizer=optimizer, momentum=momentum,
+                     weight_decay=weight_decay, num_steps=num_steps, beta=beta, gain=gain)
         hist = {name: np.zeros((E, epochs)) for name in
                 ("test_acc", "acc_a", "acc_v", "k", "k_applied", "rho", "loss")}
         bar = progress(range(epochs), desc=desc or f"training {E} {kind.upper()} run(s)",
                        disable=not show_progress)
         for epoch in bar:
-            # fresh training noise and batch order for every run (its own data generator)
-            perms, xv, xa = [], [], []
-            for e, g in enumerate(gens_data):
-                perm = torch.randperm(n, generator=g)
-                ev = torch.randn(d.visual_train.shape, generator=g)
-                ea = torch.randn(d.audio_train.shape, generator=g)
-                perms.append(perm)
-                xv.append((d.visual_train + sig_v[e] * ev)[perm])
-                xa.append((d.audio_train + sig_a[e] * ea)[perm])
-            xv, xa = torch.stack(xv), torch.stack(xa)
-            y = torch.stack([d.y_train[p] for p in perms])
-            active = use_k & (epoch >= start)
-            sums = {name: torch.zeros(E, dtype=torch.float64) for name in ("k", "ka", "rho", "loss")}
+            xv, xa, y = tr.epoch_data()
+            sums = {name: torch.zeros(E, dtype=torch.float64) for name in ("k", "k_eff", "rho", "loss")}
             n_batches = 0
-            net.train()
-            for i in range(0, n, batch_size):
-                yb = y[:, i:i + batch_size]
-                out = net(xv[:, i:i + batch_size], xa[:, i:i + batch_size], detach)
-                # per-sample negative log-likelihood of the true class, (E, B) per pathway
-                idx = yb.unsqueeze(-1)
-                nll = [-F.log_softmax(out[m], dim=-1).gather(-1, idx).squeeze(-1)
-                       for m in ("av", "a", "v")]
-                loss = (weights * torch.stack([x.mean(1) for x in nll], dim=1)).sum(1)
-                opt.zero_grad()
-                loss.sum().backward()
-                # strengths s_m = sum_i softmax(o_m)_y = sum_i exp(-nll)
-                s_av, s_a, s_v = (torch.exp(-x.detach()).sum(1) for x in nll)
-                rho, k = iemf.k_from_strengths(s_a, s_v, s_av, k_scale)
-                k_eff = torch.where(active, k, torch.ones_like(k))
-                scale_lr = optimizer == "adam"
-                iemf.modulate_fusion_grads(fusion, 1.0 if scale_lr else k_eff,
-                                           noise=active & noise_on, generators=gens_noise)
-                opt.step({p: k_eff for p in fusion} if scale_lr else None)
-                sums["k"] += k.double()
-                sums["ka"] += k_eff.double()
-                sums["rho"] += rho.double()
-                sums["loss"] += loss.detach().double()
+            for i in range(0, y.shape[1], batch_size):
+                got = tr.step(xv[:, i:i + batch_size], xa[:, i:i + batch_size],
+                              y[:, i:i + batch_size], epoch)
+                for name in sums:
+                    sums[name] += got[name].double()
                 n_batches += 1
-            hist["k"][:, epoch] = (sums["k"] / n_batches).numpy()
-            hist["k_applied"][:, epoch] = (sums["ka"] / n_batches).numpy()
-            hist["rho"][:, epoch] = (sums["rho"] / n_batches).numpy()
-            hist["loss"][:, epoch] = (sums["loss"] / n_batches).numpy()
-            net.eval()
-            with torch.no_grad():
-                out = net(xv_test, xa_test, detach)
-            acc = {m: (out[m].argmax(-1) == y_test).float().mean(1).numpy() for m in ("av", "a", "v")}
-            hist["acc_a"][:, epoch], hist["acc_v"][:, epoch] = acc["a"], acc["v"]
-            hist["test_acc"][:, epoch] = [acc["v"][e] if s.condition == "visual_only" else
-                                          acc["a"][e] if s.condition == "audio_only" else
-                                          acc["av"][e] for e, s in enumerate(specs)]
+            for name, key in (("k", "k"), ("k_applied", "k_eff"), ("rho", "rho"), ("loss", "loss")):
+                hist[name][:, epoch] = (sums[key] / n_batches).numpy()
+            ev = tr.evaluate()
+            hist["test_acc"][:, epoch] = ev["acc"]["fused"]
+            hist["acc_a"][:, epoch], hist["acc_v"][:, epoch] = ev["acc"]["a"], ev["acc"]["v"]
         seconds = time.perf_counter() - t0
         result = Ensemble(specs=specs, config=config, seconds=seconds,
-                          n_params=sum(p[0].numel() for p in net.parameters()), **hist)
+                          n_params=sum(p[0].numel() for p in tr.net.parameters()), **hist)
         if kind == "snn":
-            sv, sa = out["spikes_v"], out["spikes_a"]
+            sv, sa = ev["out"]["spikes_v"], ev["out"]["spikes_a"]
             result.spikes = torch.stack([sv.mean(1), sa.mean(1)], dim=1).numpy()
             result.spike_counts = (sv + sa).numpy()
-            neurons = 2 * (64 + 32)
+            neurons = 2 * (HIDDEN + FEATURES)
             result.firing_prob = ((sv + sa).mean(1) / (num_steps * neurons)).numpy()
     return result
 
