@@ -126,3 +126,30 @@ def enhancement_vs_noise(ens, sigmas, fused: str = "base") -> dict:
         fus.append(f)
     return dict(sigma=np.asarray(sigmas, float), me=np.array(me), ceiling=np.array(ceiling),
                 k=np.array(k), unimodal=np.array(uni), fused=np.array(fus))
+
+
+def paired_difference(ens, sigma: float, a: str, b: str) -> np.ndarray:
+    """Final accuracy of condition ``a`` minus ``b`` at ``sigma``, seed by seed (same seeds)."""
+    out = []
+    for i in ens.select(condition=a, sigma_v=sigma):
+        seed = ens.specs[i].seed
+        j = ens.select(condition=b, sigma_v=sigma, seed=seed)
+        if j.size:
+            out.append(ens.test_acc[i, -1] - ens.test_acc[j[0], -1])
+    return np.array(out)
+
+
+def ablation_table(ens, sigmas) -> Markdown:
+    """What each ingredient adds (final accuracy, paired by seed, mean ± sd): the auxiliary
+    losses (joint - base), k on top of them (iemf - joint), and k alone (pcoef - probe)."""
+    pairs = (("joint", "base"), ("iemf", "joint"), ("pcoef", "probe"), ("iemf", "base"))
+    header = ["sigma"] + [f"{a} − {b}" for a, b in pairs]
+    rows = []
+    for s in sigmas:
+        cells = [f"{s:g}"]
+        for a, b in pairs:
+            d = paired_difference(ens, s, a, b)
+            sd = d.std(ddof=1) if d.size > 1 else 0.0
+            cells.append(f"{d.mean():+.3f} ± {sd:.3f}")
+        rows.append(cells)
+    return table(header, rows)

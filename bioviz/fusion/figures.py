@@ -82,9 +82,8 @@ def inputs_figure(ex: dict, sigma_v: float, sigma_a: float) -> go.Figure:
     fig = plots.new_figure(1, 3, subplot_titles=("visual (clean)", f"visual, σv = {sigma_v:g}",
                                                  f"audio, σa = {sigma_a:g}"),
                            column_widths=[0.22, 0.22, 0.56], horizontal_spacing=0.06)
-    lim = max(1.0, float(np.abs(ex["visual_noisy"]).max()))
-    for col, key in ((1, "visual"), (2, "visual_noisy")):
-        fig.add_trace(go.Heatmap(z=ex[key].reshape(8, 8)[::-1], zmin=-lim, zmax=lim,
+    for col, key in ((1, "visual"), (2, "visual_noisy")):   # noise beyond [0, 1] saturates
+        fig.add_trace(go.Heatmap(z=ex[key].reshape(8, 8)[::-1], zmin=0.0, zmax=1.0,
                                  colorscale="Greys", reversescale=True, showscale=False,
                                  name=key), row=1, col=col)
         fig.update_xaxes(showticklabels=False, row=1, col=col)
@@ -177,28 +176,45 @@ def me_figure(me: dict) -> go.Figure:
                                  marker=dict(symbol="diamond")), secondary_y=True)
     fig.update_xaxes(title_text="noise σ (both modalities)")
     fig.update_yaxes(title_text="ME (%)", secondary_y=False)
-    fig.update_yaxes(title_text="k", secondary_y=True, showgrid=False)
-    fig.update_layout(height=380, title="Inverse effectiveness in the network: ME grows as the cues weaken")
+    fig.update_yaxes(title_text="k", secondary_y=True, showgrid=False, tickmode="array",
+                     tickvals=[1.0, 1.25, 1.5, 1.75], range=[0.9, 1.8])
+    fig.update_layout(height=380, title="Multisensory enhancement of the network against noise, with IEMF's k")
     return fig
 
 
 def epochs_figure(ens, sigmas, conditions) -> go.Figure:
-    """Epochs to the target per condition (one point per seed), one panel per sigma."""
+    """Epochs to the target per condition (one point per seed, a bar at the mean), per sigma."""
     fig = plots.new_figure(1, len(sigmas), subplot_titles=[f"σ = {s:g}" for s in sigmas],
                            horizontal_spacing=0.06)
     for col, s in enumerate(sigmas, start=1):
         summ = condition_summary(ens, s, conditions)
-        for c in conditions:
+        for j, c in enumerate(conditions):
             ep = summ[c]["epochs"]
-            fig.add_trace(go.Box(y=_none_nan(ep), name=c, boxpoints="all", marker_color=color(c),
-                                 showlegend=False), row=1, col=col)
+            jitter = np.linspace(-0.15, 0.15, ep.size) if ep.size > 1 else np.zeros(ep.size)
+            fig.add_trace(go.Scatter(x=j + jitter, y=_none_nan(ep), mode="markers", name=c,
+                                     legendgroup=c, showlegend=False,
+                                     marker=dict(color=color(c), size=8, opacity=0.8)),
+                          row=1, col=col)
+            if np.any(np.isfinite(ep)):
+                fig.add_trace(go.Scatter(x=[j], y=[float(np.nanmean(ep))], mode="markers",
+                                         name=f"{c} mean", showlegend=False,
+                                         marker=dict(color=color(c), size=34, symbol="line-ew",
+                                                     line=dict(width=3, color=color(c)))),
+                              row=1, col=col)
+        fig.update_xaxes(tickvals=list(range(len(conditions))), ticktext=list(conditions),
+                         range=[-0.6, len(conditions) - 0.4], row=1, col=col)
     fig.update_yaxes(title_text="epochs to 95 % of base's best", row=1, col=1)
-    fig.update_layout(height=360, title="Epochs to target (points: seeds; a missing point never reached it)")
+    fig.update_layout(height=360, title=("Epochs to target (dots: seeds, bar: mean; "
+                                         "a run that never reaches it has no dot)"))
     return fig
 
 
 def snn_figure(snn, ann=None) -> go.Figure:
-    """SNN base vs iemf: accuracy per epoch (ANN dashed), spikes per test sample, final accuracy."""
+    """SNN base vs iemf: accuracy per epoch (ANN dashed), spikes per test sample, final accuracy.
+
+    ``ann`` is an ensemble holding ANN ``base`` and ``iemf`` runs at the same noise (use
+    ``Ensemble.subset`` to pick them out of a larger sweep).
+    """
     fig = plots.new_figure(1, 3, subplot_titles=("fused test accuracy", "encoder spikes per test sample",
                                                  "final accuracy"),
                            column_widths=[0.42, 0.33, 0.25], horizontal_spacing=0.08)

@@ -158,6 +158,16 @@ class Ensemble:
                          if all(np.isclose(getattr(s, k), v) if isinstance(v, float)
                                 else getattr(s, k) == v for k, v in match.items())], dtype=int)
 
+    def subset(self, idx) -> Ensemble:
+        """The runs ``idx`` (indices, e.g. from :meth:`select`) as a smaller ensemble."""
+        idx = np.asarray(idx, dtype=int)
+        arrays = {name: getattr(self, name)[idx] for name in
+                  ("test_acc", "acc_a", "acc_v", "k", "k_applied", "rho", "loss")}
+        extra = {name: None if getattr(self, name) is None else getattr(self, name)[idx]
+                 for name in ("spikes", "spike_counts", "firing_prob")}
+        return Ensemble(specs=[self.specs[i] for i in idx], config=self.config,
+                        seconds=self.seconds, n_params=self.n_params, **arrays, **extra)
+
     def run(self, i: int) -> RunResult:
         """Run ``i`` as a :class:`RunResult`."""
         hist = {"epoch": self.epochs.tolist()}
@@ -435,6 +445,34 @@ def grid(conditions=CONDITIONS, sigmas=(0.8,), seeds=(0, 1, 2), **spec_kwargs) -
     for c in conditions:
         check_choice("condition", c, CONDITIONS + UNIMODAL)
     return [RunSpec(c, s, s, seed, **spec_kwargs) for s in sigmas for c in conditions for seed in seeds]
+
+
+def first_update_ratio(optimizer: str = "sgd", *, k_scale: float = 3.0, sigma: float = 0.8,
+                       seed: int = 0) -> dict:
+    """How much larger IEMF makes the fusion head's first update, per optimizer.
+
+    Takes one step of an ``iemf`` run and of its ``joint`` twin (same seed, same batch, no
+    weight decay) and returns the applied ``k`` and the ratio of the two fusion-weight updates
+    (median over weights). SGD and ``adam`` (k scales the learning rate) give ratio = k;
+    ``adam_gradscale`` (k scales the gradient) gives ~1: Adam's normalisation cancels it.
+    """
+
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    deltas, k = {}, None
+    for condition in ("joint", "iemf"):
+        spec = RunSpec(condition, sigma, sigma, seed, k_scale=k_scale)
+        with torch_threads(1):
+            tr = Trainer([spec], lr=DEFAULT_LR["ann", optimizer], optimizer=optimizer,
+                         weight_decay=0.0)
+            w0 = tr.net.fusion.weight.detach().clone()
+            xv, xa, y = tr.epoch_data()
+            got = tr.step(xv[:, :64], xa[:, :64], y[:, :64], epoch=0)
+        deltas[condition] = (tr.net.fusion.weight.detach() - w0).double()
+        if condition == "iemf":
+            k = float(got["k_eff"][0])
+    big = deltas["joint"].abs() > 0.5 * deltas["joint"].abs().median()
+    ratio = float((deltas["iemf"][big] / deltas["joint"][big]).median())
+    return dict(optimizer=optimizer, k=k, ratio=ratio)
 
 
 def epochs_to_target(curve, target: float):
