@@ -138,7 +138,7 @@ class TrainingExplorer(Explorer):
     def figure(self, result, params):
         base, twin, withk = result
         aux = params["aux"]
-        names = ("base", f"{aux} heads, no k", f"{aux} heads + k")
+        names = ("base", "heads, no k", "heads + k")   # fixed names: traces update in place
         colors = (color("base"), color(_TWIN_COLOR[aux]), color(_K_COLOR[aux]))
         x = np.array(base.history["epoch"])
         target = 0.95 * max(base.history["test_acc"])
@@ -176,8 +176,9 @@ class TrainingExplorer(Explorer):
         fig.update_yaxes(title_text="accuracy", row=1, col=3)
         ep_text = ", ".join(f"{'never' if e is None else e}" for e in reached)
         fig.update_layout(height=400, title=(
-            f"final {base.test_acc:.3f} / {twin.test_acc:.3f} / {withk.test_acc:.3f} "
-            f"(base / no k / + k); epochs to target: {ep_text}"))
+            f"{aux} auxiliary heads, {params['optimizer']}: final {base.test_acc:.3f} / "
+            f"{twin.test_acc:.3f} / {withk.test_acc:.3f} (base / no k / + k); "
+            f"epochs to target: {ep_text}"))
         return fig
 
 

@@ -92,12 +92,14 @@ def inputs_figure(ex: dict, sigma_v: float, sigma_a: float) -> go.Figure:
     fig.add_trace(go.Scatter(x=bins, y=ex["audio_noisy"], mode="lines+markers", name="noisy",
                              line=dict(color=color("audio"), width=1), marker=dict(size=4)),
                   row=1, col=3)
-    fig.add_trace(go.Scatter(x=bins, y=ex["audio"], mode="lines", name=f"class {ex['label']}",
+    fig.add_trace(go.Scatter(x=bins, y=ex["audio"], mode="lines", name="this class (clean)",
                              line=dict(color="#17202a", width=2)), row=1, col=3)
-    others = [c for c in (ex["label"] - 1, ex["label"] + 1) if 0 <= c <= 9]
-    for c in others:
-        fig.add_trace(go.Scatter(x=bins, y=spectrum(c), mode="lines", name=f"class {c}",
-                                 line=dict(color="#95a5a6", width=1, dash="dot")), row=1, col=3)
+    for step, dash in ((-1, "dot"), (1, "dash")):   # fixed traces, empty at the ends: in place
+        c = ex["label"] + step
+        ok = 0 <= c <= 9
+        fig.add_trace(go.Scatter(x=bins if ok else [], y=spectrum(c) if ok else [], mode="lines",
+                                 name=f"class {'−' if step < 0 else '+'} 1",
+                                 line=dict(color="#95a5a6", width=1, dash=dash)), row=1, col=3)
     fig.update_xaxes(title_text="frequency bin", row=1, col=3)
     fig.update_layout(height=300, title=f"Class {ex['label']}: the two modalities",
                       legend=dict(x=1.0, y=1.0))
