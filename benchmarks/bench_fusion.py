@@ -46,8 +46,8 @@ def run() -> str:
         ("ANN explorer re-simulation, 30 epochs", _timed(lambda: ann.simulate(ann.params(epochs=30), 0))),
         ("SNN explorer re-simulation, defaults (2 runs, T = 6, 5 epochs)",
          _timed(lambda: snn.simulate(snn.params(), 0), repeat=2)),
-        ("SNN explorer re-simulation, T = 10, 10 epochs",
-         _timed(lambda: snn.simulate(snn.params(num_steps=10, epochs=10), 0), repeat=1)),
+        ("SNN explorer re-simulation, slider maxima (T = 8, 8 epochs)",
+         _timed(lambda: snn.simulate(snn.params(num_steps=8, epochs=8), 0), repeat=1)),
     ]
     timing = "\n".join(f"| {name} | {med:.2f} | {worst:.2f} | {cpu:.2f} |"
                        for name, (med, worst, cpu) in rows)

@@ -199,9 +199,9 @@ class SNNExplorer(Explorer):
     title = "IEMF with spiking encoders"
     controls = (
         Float("sigma", 0.8, 0.0, 1.5, 0.1, label="noise σ (both modalities)"),
-        Int("num_steps", 6, 2, 10, label="SNN time steps"),
+        Int("num_steps", 6, 2, 8, label="SNN time steps"),
         Float("beta", 0.9, 0.5, 0.95, 0.05, label="membrane decay β"),
-        Int("epochs", 5, 2, 10, label="epochs"),
+        Int("epochs", 5, 2, 8, label="epochs"),
     )
 
     def simulate(self, params, seed):

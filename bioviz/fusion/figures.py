@@ -113,7 +113,8 @@ def k_figure(k_scales=(1.0,), rho_max: float = 3.0) -> go.Figure:
     for i, s in enumerate(k_scales):
         fig.add_trace(go.Scatter(x=rho, y=iemf.coefficient(rho, s), mode="lines",
                                  name=f"k scale {s:g}", line=dict(
-                                     color=color("iemf") if s == 1 else color(i), width=2)))
+                                     color=color("iemf") if s == 1 else color((1, 3, 4, 5)[i % 4]),
+                                     width=2.5 if s == 1 else 1.5)))
     fig.add_trace(go.Scatter(x=[0, rho_max], y=[iemf.K_MAX] * 2, mode="lines",
                              name="1 + tanh 1 (upper bound)", line=dict(color="#95a5a6", dash="dash")))
     fig.add_trace(go.Scatter(x=[1.0], y=[1.0], mode="markers", name="ρ = 1: k = 1",
