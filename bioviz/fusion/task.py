@@ -22,7 +22,7 @@ The test noise is one fixed draw shared by every run, so runs differ only by tra
 Example
 -------
 >>> X = clean_data()
->>> X.visual_train.shape, X.audio_train.shape, X.visual_test.shape
+>>> tuple(X.visual_train.shape), tuple(X.audio_train.shape), tuple(X.visual_test.shape)
 ((1200, 64), (1200, 32), (597, 64))
 """
 
