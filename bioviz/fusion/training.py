@@ -39,7 +39,7 @@ Example
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -73,6 +73,10 @@ _PRESETS = {
 @dataclass(frozen=True)
 class RunSpec:
     """One training run: its condition, noise levels, seed and IEMF settings.
+
+    ``k_scale`` multiplies k (the authors' ablation coefficient, > 0); ``iemf_start`` is the
+    first epoch (0-based) at which k is applied; ``grad_noise`` adds OGM-GE's Gaussian noise to
+    the fusion head's gradient whenever k is applied.
 
     ``aux`` (``attached`` / ``detached`` / ``none``) and ``use_k`` override the condition's
     preset (the explorer uses them to mix and match). With ``aux="none"`` the unimodal heads
@@ -480,8 +484,3 @@ def epochs_to_target(curve, target: float):
     curve = np.asarray(curve, dtype=float)
     hit = np.flatnonzero(curve >= target)
     return int(hit[0]) + 1 if hit.size else None
-
-
-def with_spec(spec: RunSpec, **changes) -> RunSpec:
-    """A copy of ``spec`` with ``changes`` (validated)."""
-    return replace(spec, **changes)
