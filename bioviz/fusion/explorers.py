@@ -114,7 +114,7 @@ class TrainingExplorer(Explorer):
         Toggle("grad_noise", False, label="gradient noise (OGM-GE)"),
         Choice("aux", "attached", options=training.AUX_MODES, label="auxiliary heads"),
         Choice("optimizer", "sgd", options=training.OPTIMIZERS, label="optimizer"),
-        Int("epochs", 20, 5, 30, 5, label="epochs"),
+        Int("epochs", 20, 5, 25, 5, label="epochs"),
     )
 
     @staticmethod
