@@ -3,7 +3,8 @@
 
     python benchmarks/run.py                      # everything (make bench)
     python benchmarks/run.py --only notebooks     # one part: notebooks | explorers | extras
-    python benchmarks/run.py --match primer       # notebooks / explorers / extras matching
+    python benchmarks/run.py --match primer,00    # notebooks / explorers / extras whose name
+                                                  # contains any of the comma-separated words
 
 1. Notebooks: each executes on a fresh kernel (nbclient, the kernel a reader gets) in its own
    process; reports wall time (kernel start included) and the kernel's peak resident memory.
@@ -42,6 +43,12 @@ TARGET_RESIM_S = 1.0
 os.environ.setdefault("MUJOCO_GL", "disable")
 
 
+def _matches(match: str, name: str) -> bool:
+    """True when ``match`` is empty or ``name`` contains one of its comma-separated words."""
+    words = [w for w in match.split(",") if w]
+    return not words or any(w in name for w in words)
+
+
 # ---------------------------------------------------------------------------------------------
 # notebooks
 
@@ -64,7 +71,7 @@ def execute_one(path: Path) -> dict:
 def bench_notebooks(match: str) -> list[dict]:
     rows = []
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
-        if match and match not in path.name:
+        if not _matches(match, path.name):
             continue
         print(f"  executing {path.name} ...", file=sys.stderr, flush=True)
         proc = subprocess.run([sys.executable, __file__, "--execute-one", str(path)],
@@ -105,7 +112,7 @@ def bench_explorers(match: str, n_random: int) -> list[dict]:
     rows = []
     rng = np.random.default_rng(0)
     for name, cls in discover().items():
-        if match and match not in name:
+        if not _matches(match, name):
             continue
         print(f"  driving {name} ...", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
@@ -151,7 +158,7 @@ def explorer_table(rows: list[dict]) -> str:
 def bench_extras(match: str) -> list[str]:
     sections = []
     for path in sorted((ROOT / "benchmarks").glob("bench_*.py")):
-        if match and match not in path.stem:
+        if not _matches(match, path.stem):
             continue
         print(f"  running {path.name} ...", file=sys.stderr, flush=True)
         spec = importlib.util.spec_from_file_location(path.stem, path)
@@ -179,7 +186,7 @@ def header() -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=("notebooks", "explorers", "extras"))
-    parser.add_argument("--match", default="", help="only names containing this text")
+    parser.add_argument("--match", default="", help="only names containing one of these comma-separated words")
     parser.add_argument("--random", type=int, default=3, help="random values per control")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.md")
     parser.add_argument("--execute-one", type=Path, help=argparse.SUPPRESS)

@@ -122,5 +122,11 @@ TEMPLATE = go.layout.Template(
 )
 pio.templates["bioviz"] = TEMPLATE
 
+# Inside a kernel plotly defaults to "plotly_mimetype+notebook"; the "notebook" half embeds
+# plotly.js for the classic notebook and costs about a second at the first figure. JupyterLab
+# (and Notebook 7, VS Code) render the mimetype alone.
+if "notebook" in (pio.renderers.default or "").split("+") and "plotly_mimetype" in pio.renderers.default:
+    pio.renderers.default = "plotly_mimetype"
+
 #: Template name to pass as ``layout.template``.
 TEMPLATE_NAME = "bioviz"

@@ -228,7 +228,8 @@ class NotebookPage:
             found.append("stderr output: " + el.inner_text()[:500])
         for el in self.page.query_selector_all(".jp-OutputArea-output"):
             text = el.inner_text()[:300]
-            if "Error displaying widget" in text or "Traceback" in text:
+            if any(bad in text for bad in ("Error displaying widget", "Traceback",
+                                            "No renderer could be found")):
                 found.append("output: " + text)
         found += [f"page error: {e}" for e in self.page_errors]
         return found
