@@ -5,13 +5,17 @@ values it has just computed, and each row states the rule it is judged by:
 
 - ``rule="approx"``: ``|ours - reference| <= tolerance`` (times ``|reference|`` if relative);
 - ``rule="at_least"`` / ``"at_most"``: a bound, as in "accuracy >= 0.90";
+- ``rule="equal"``: exact equality (identical spike trains, a bit-identical reproduction);
+- ``rule="within"``: ``reference`` is a ``(low, high)`` range, as in "13-17 epochs";
 - ``rule=None``: shown side by side, judged in the note.
 
 >>> c = Comparison("f-I curve")
 >>> c.add("rate at 2 nA (Hz)", reference=72.1, ours=71.4, rule="approx", tolerance=0.05, relative=True)
 >>> c.add("accuracy", reference=0.90, ours=0.97, rule="at_least")
+>>> c.add("epochs to target", reference=(13, 17), ours=11.7, rule="within")
+>>> c.add("probe reproduces base", reference=True, ours=True, rule="equal")
 >>> [r["verdict"] for r in c.rows]
-['agrees', 'meets']
+['agrees', 'meets', 'differs', 'agrees']
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import math
 
 from bioviz.validation import check_choice
 
-RULES = ("approx", "at_least", "at_most", None)
+RULES = ("approx", "at_least", "at_most", "equal", "within", None)
 
 
 def _fmt(value) -> str:
@@ -35,6 +39,15 @@ def _fmt(value) -> str:
             return f"{value:.2e}"
         return f"{value:.3g}"
     return str(value)
+
+
+def _same(a, b) -> bool:
+    try:
+        import numpy as np
+
+        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+    except (TypeError, ValueError):
+        return a == b
 
 
 def _cell(text: str) -> str:
@@ -56,7 +69,14 @@ class Comparison:
         check_choice("rule", rule, RULES)
         shown = _fmt(reference)
         verdict = "see note"
-        if rule is not None:
+        if rule == "equal":
+            verdict = "agrees" if _same(reference, ours) else "differs"
+            shown = f"= {_fmt(reference)}"
+        elif rule == "within":
+            low, high = (float(x) for x in reference)
+            verdict = "agrees" if low - tolerance <= float(ours) <= high + tolerance else "differs"
+            shown = f"{_fmt(low)} to {_fmt(high)}"
+        elif rule is not None:
             ref, val = float(reference), float(ours)
             bound = tolerance * abs(ref) if relative else tolerance
             if rule == "approx":

@@ -119,6 +119,12 @@ def test_comparison_verdicts():
     assert "| a | 100 ± 5 | 104 | agrees |" in md
     assert "| c | ≥ 0.9 | 0.95 | meets |" in md
     assert "| f\\|g |" in md  # a pipe in a cell is escaped
+    c.add("h", reference=(13, 17), ours=12.0, rule="within")
+    c.add("i", reference=(13, 17), ours=12.0, rule="within", tolerance=1.0)
+    c.add("j", reference=True, ours=True, rule="equal")
+    c.add("k", reference=[1, 2], ours=[1, 3], rule="equal")
+    assert [r["verdict"] for r in c.rows[-4:]] == ["differs", "agrees", "agrees", "differs"]
+    assert "| h | 13 to 17 | 12 | differs |" in c.to_markdown()
     with pytest.raises(ValueError, match="rule must be one of"):
         c.add("x", 1, 1, rule="close")
 
