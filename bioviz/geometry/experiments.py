@@ -176,18 +176,26 @@ def layer_geometry(ms: ManifoldSet, *, n_t: int = 100, seed: int = 0,
     return LayerGeometry(tuple(layers), out["clean"], out["adv"], overlap, time.perf_counter() - t0)
 
 
-def sigma_sweep(sigmas=models.SIGMAS, seeds=(0,), *, eps_values=(0.05, 0.1), steps: int = 20,
-                eot: int = 8, n: int | None = None, overlap_P: int = 8, overlap_M: int = 16,
-                show_progress: bool = True) -> dict:
-    """Accuracy under attack (single draw and 8-draw average) and the logit overlap ratio vs sigma.
+def sigma_sweep(sigmas=models.SIGMAS, seeds=(0,), *, eps_values=(0.05, 0.1), overlap_eps: float | None = None,
+                steps: int = 20, eot: int = 8, n: int | None = None, overlap_P: int = 8,
+                overlap_M: int = 16, show_progress: bool = True) -> dict:
+    """Accuracy under attack (single draw and 8-draw average) and the overlap ratio against sigma.
 
     ``sigma = 0`` is the standard model. Returns arrays of shape (len(seeds), len(sigmas), ...):
-    ``acc1``/``acc8`` (clean first, then each eps), ``overlap`` (front and logit layers; NaN for
+    ``acc1``/``acc8`` (clean first, then each of ``eps_values``), ``overlap`` (front and logit
+    layers, exemplar manifolds attacked at ``overlap_eps``, default the largest eps; NaN for
     sigma = 0).
     """
     sigmas = tuple(float(s) for s in sigmas)
     seeds = tuple(check_seed(s) for s in seeds)
-    eps = np.r_[0.0, np.asarray(eps_values, dtype=float)]
+    if not sigmas or not seeds:
+        raise ValueError("sigmas and seeds must not be empty")
+    for s in sigmas:
+        models.check_sigma(s)
+    eps = np.r_[0.0, [attacks.check_eps(e) for e in eps_values]]
+    if overlap_eps is None:
+        overlap_eps = float(eps[-1])
+    overlap_eps = attacks.check_eps(overlap_eps)
     acc1 = np.zeros((len(seeds), len(sigmas), eps.size))
     acc8 = np.zeros_like(acc1)
     overlap = np.full((len(seeds), len(sigmas), 2), np.nan)
@@ -198,8 +206,45 @@ def sigma_sweep(sigmas=models.SIGMAS, seeds=(0,), *, eps_values=(0.05, 0.1), ste
         r = attacks.robustness(model, eps, steps=steps, eot=eot, n=n, seed=100 * seeds[i])
         acc1[i, j], acc8[i, j] = r["acc"][1], r["acc"][8]
         if s > 0:
-            ms = exemplar_manifolds(model, P=overlap_P, M=overlap_M, eps=float(eps_values[-1]),
+            ms = exemplar_manifolds(model, P=overlap_P, M=overlap_M, eps=overlap_eps,
                                     steps=steps, eot=eot, seed=seeds[i])
             overlap[i, j] = [manifolds.overlap_ratio(ms.clean[k], ms.adv[k]) for k in ("front", "logits")]
     return {"sigmas": np.array(sigmas), "seeds": np.array(seeds), "eps": eps, "acc1": acc1,
             "acc8": acc8, "overlap": overlap}
+
+
+def mftma_spread(model, *, layer: str = "hidden", Ms=(5, 10, 20), image_seeds=range(5), n_t: int = 100,
+                 seed: int = 0) -> dict:
+    """MFTMA of clean class manifolds (10 classes x M digits) for several M and image samples.
+
+    Returns ``{"M": array, "capacity"|"radius"|"dimension": (len(Ms), n_samples) arrays}``: how
+    much the absolute values move with the sample and with M when P and M are this small.
+    """
+    check_choice("layer", layer, models.LAYERS)
+    Ms = [check_int("M", m, 2) for m in Ms]
+    image_seeds = [check_seed(s) for s in image_seeds]
+    out = {k: np.zeros((len(Ms), len(image_seeds))) for k in ("capacity", "radius", "dimension")}
+    for i, M in enumerate(Ms):
+        for j, s in enumerate(image_seeds):
+            ms = class_manifolds(model, M=M, eps=0.0, seed=seed, image_seed=s)
+            r = manifolds.mftma(ms.clean[layer], n_t=n_t, seed=seed + j)
+            out["capacity"][i, j], out["radius"][i, j], out["dimension"][i, j] = (
+                r.capacity, r.radius, r.dimension)
+    return {"M": np.array(Ms), **out}
+
+
+def radius_ratios(model, *, image_seeds=range(4), P: int = 16, M: int = 16, eps: float = 0.1,
+                  steps: int = 20, eot: int = 8, seed: int = 0) -> dict:
+    """Logits/pixels ratios of the exemplar perturbation manifolds for several image samples.
+
+    ``spread``: the plain radius (how much the M attacks of one digit spread); ``displacement``:
+    :func:`bioviz.geometry.manifolds.displacement` (how far they move from the clean digit).
+    """
+    spread, moved = [], []
+    for s in image_seeds:
+        ms = exemplar_manifolds(model, P=P, M=M, eps=eps, steps=steps, eot=eot, seed=seed,
+                                image_seed=check_seed(s))
+        spread.append(manifolds.plain_radius(ms.adv["logits"]) / manifolds.plain_radius(ms.adv["pixels"]))
+        moved.append(manifolds.displacement(ms.clean["logits"], ms.adv["logits"])
+                     / manifolds.displacement(ms.clean["pixels"], ms.adv["pixels"]))
+    return {"spread": np.array(spread), "displacement": np.array(moved)}

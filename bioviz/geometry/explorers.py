@@ -72,16 +72,17 @@ class AttackExplorer(Explorer):
                   names["stochastic"]: {"EOT": _curve("stochastic", sigma, eot, steps, seed),
                                         "no EOT": _curve("stochastic", sigma, 1, steps, seed)},
                   names["adversarial"]: {"EOT": _curve("adversarial", 0.0, 1, steps, seed)}}
-        _, Xte, _, yte = models.data()
-        idx = torch.tensor(DIGITS)
+        dev = _model("standard").device
+        _, Xte, _, yte = models.data(str(dev))
+        idx = torch.tensor(DIGITS, device=dev)
         x, y = Xte[idx], yte[idx]
         adv, preds = {}, {}
         for kind, name in names.items():
             m = _model(kind, sigma)
             xa = attacks.pgd(m, x, y, params["eps"], steps=steps, eot=eot, seed=seed)
-            adv[name] = xa.numpy()
+            adv[name] = xa.cpu().numpy()
             preds[name] = attacks.predict_proba(m, xa, draws=8, seed=seed).argmax(1).tolist()
-        return dict(curves=curves, clean=x.numpy(), adv=adv, preds=preds, labels=y.tolist())
+        return dict(curves=curves, clean=x.cpu().numpy(), adv=adv, preds=preds, labels=y.tolist())
 
     def figure(self, result, params):
         fig = plots.new_figure(1, 3, column_widths=[0.34, 0.34, 0.32], horizontal_spacing=0.07,

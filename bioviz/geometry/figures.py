@@ -78,8 +78,9 @@ def digits_figure(clean: np.ndarray, adversarial: dict, predictions: dict, label
                   fig=None, row=None, col=None, title: str | None = None) -> go.Figure:
     """Clean digits (top row) and one adversarial version per model (rows below), one image.
 
-    ``adversarial``: ``{model name: (k, 64)}``; ``predictions``: ``{model name: k labels}``
-    (``"clean"`` for the clean row). The y tick labels name the rows; the hover shows predictions.
+    ``adversarial``: ``{model name: (k, 64)}``; ``predictions``: ``{model name: k labels}``,
+    written in each attacked digit's corner (green right, red wrong). The y tick labels name
+    the rows.
     """
     names = list(adversarial)
     stack = np.stack([clean] + [adversarial[n] for n in names])  # (1 + models, k, 64)
@@ -95,6 +96,17 @@ def digits_figure(clean: np.ndarray, adversarial: dict, predictions: dict, label
                 f"{name}: label {labels[j]}, predicted {pred}")
     fig.add_trace(go.Heatmap(z=img[::-1], colorscale="Greys", reversescale=False, zmin=0, zmax=1,
                              showscale=False, text=text[::-1], hoverinfo="text", name="digits"), **loc)
+    # each attacked digit's predicted label in its top-right corner: green if right, red if wrong
+    tx, ty, tt, tc = [], [], [], []
+    for i, name in enumerate(names, start=1):
+        for j, pred in enumerate(predictions[name]):
+            tx.append(7.5 + 9 * j)
+            ty.append(img.shape[0] - 1 - (1.2 + 9 * i))
+            tt.append(str(pred))
+            tc.append(color("adversarial") if pred == labels[j] else color("excitatory"))
+    fig.add_trace(go.Scatter(x=tx, y=ty, mode="text", text=tt, name="predicted label",
+                             textfont=dict(color=tc, size=14), showlegend=False, hoverinfo="skip"),
+                  **loc)
     centres = [img.shape[0] - 1 - (5 + 9 * i) for i in range(len(rows))]
     fig.update_yaxes(tickvals=centres, ticktext=[r.replace("stochastic ", "stoch. ") for r in rows],
                      showgrid=False, zeroline=False, scaleanchor="x" if own else None, **loc)
@@ -200,4 +212,18 @@ def sigma_figure(sweep: dict, *, title: str | None = None) -> go.Figure:
                      y_label="‖mean adv − mean clean‖ / RMS noise radius", fig=fig, row=1, col=2)
     fig.add_hline(y=1.0, line=dict(color=color("threshold"), dash="dash"), row=1, col=2)
     fig.update_layout(title=title or "More noise: less clean accuracy, more overlap", height=400)
+    return fig
+
+
+def spread_figure(spread: dict, *, title: str | None = None) -> go.Figure:
+    """Box plots of MFTMA capacity, radius and dimension over image samples, one box per M."""
+    keys = ("capacity", "radius", "dimension")
+    fig = plots.new_figure(1, 3, subplot_titles=[MEASURE_LABELS[k] for k in keys], horizontal_spacing=0.08)
+    for col, key in enumerate(keys, start=1):
+        for i, M in enumerate(spread["M"]):
+            fig.add_trace(go.Box(y=spread[key][i], name=f"M = {M}", boxpoints="all",
+                                 marker_color=color(i), showlegend=False), row=1, col=col)
+        fig.update_xaxes(title_text="points per class manifold", row=1, col=col)
+    fig.update_layout(title=title or "MFTMA with 10 classes: values move with M and with the sample",
+                      height=360)
     return fig
