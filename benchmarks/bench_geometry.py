@@ -27,13 +27,13 @@ def run() -> str:
     from bioviz.geometry.explorers import M_EXEMPLAR, N_T, P_EXEMPLAR
 
     models.train(models.config("standard", epochs=1))  # warm-up: data, torch start-up
-    rows = ["| model | training (s) | attacks (s) | geometry (s) | attack + geometry, explorer size (s) | clean acc | acc at ε 0.1 (EOT) |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| model | training (s) | attacks (s) | geometry (s) | attack + geometry, explorer size (s) "
+            "| clean acc | acc at ε 0.1 (EOT) |", "|---|---|---|---|---|---|---|"]
     for kind, sigma in (("standard", None), ("stochastic", 1.0), ("adversarial", None)):
         model, t_train = _timed(lambda k=kind, s=sigma: models.train(models.config(k, s)))
         curves, t_attack = _timed(lambda m=model: reproduce.accuracy_curves([m], show_progress=False))
         ms, t_man = _timed(lambda m=model: experiments.exemplar_manifolds(m, P=16, M=16, eps=0.1))
-        _, t_geom = _timed(lambda: experiments.layer_geometry(ms, n_t=100))
+        _, t_geom = _timed(lambda s=ms: experiments.layer_geometry(s, n_t=100))
 
         def small(m=model):
             s = experiments.exemplar_manifolds(m, P=P_EXEMPLAR, M=M_EXEMPLAR, eps=0.1, seed=1)

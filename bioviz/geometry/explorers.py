@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import plotly.graph_objects as go
 
 from bioviz import plots
 from bioviz.explorer import Choice, Explorer, Float, Int
@@ -194,4 +193,4 @@ class CloudExplorer(Explorer):
         return fig
 
 
-__all__ = ["AttackExplorer", "LayerExplorer", "CloudExplorer", "go"]
+__all__ = ["AttackExplorer", "LayerExplorer", "CloudExplorer"]

@@ -7,7 +7,6 @@ import plotly.graph_objects as go
 
 from bioviz import plots
 from bioviz.geometry.manifolds import blas_one_thread
-from bioviz.geometry.models import LAYERS
 from bioviz.theme import color, rgba
 
 MEASURE_LABELS = {

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -363,4 +363,4 @@ def describe(cfg: Config) -> dict:
 
 
 __all__ = ["check_sigma", "KINDS", "FRONTS", "NOISES", "LAYERS", "SIGMAS", "PAPER_SCALE", "Config", "Model",
-           "config", "data", "device", "gabor_bank", "train", "trained", "describe", "replace"]
+           "config", "data", "device", "gabor_bank", "train", "trained", "describe"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bioviz.geometry import attacks, experiments, manifolds, models
+from bioviz.geometry import attacks, manifolds
 from bioviz.report import Comparison
 from bioviz.runtime import progress
 
@@ -126,5 +126,4 @@ def anchors(seed: int = 0, n_t: int = 200) -> dict:
             "pr": manifolds.participation_ratio(rng.standard_normal((5000, 20))), "pr_d": 20}
 
 
-__all__ = ["EPS_CURVE", "accuracy_curves", "spec_values", "comparison", "anchors",
-           "experiments", "models"]
+__all__ = ["EPS_CURVE", "accuracy_curves", "spec_values", "comparison", "anchors"]
