@@ -155,34 +155,54 @@ def _pca2(points: np.ndarray) -> np.ndarray:
     return proj * np.where(signs == 0, 1, signs)
 
 
-def cloud_panel(clean: np.ndarray, adversarial: np.ndarray, *, name: str, fig, row: int, col: int,
+def _panels(titles, gap: float = 0.1) -> go.Figure:
+    """A row of panels built directly (cheaper than ``make_subplots``, for live re-plots)."""
+    n = len(titles)
+    width = (1 - gap * (n - 1)) / n
+    layout = {}
+    annotations = []
+    for k, text in enumerate(titles):
+        sfx = "" if k == 0 else str(k + 1)
+        x0 = k * (width + gap)
+        layout[f"xaxis{sfx}"] = dict(domain=[x0, x0 + width], anchor=f"y{sfx}", title_text="PC 1")
+        layout[f"yaxis{sfx}"] = dict(anchor=f"x{sfx}", title_text="PC 2" if k == 0 else None)
+        annotations.append(dict(text=text, x=x0 + width / 2, y=1.0, xref="paper", yref="paper",
+                                xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=14)))
+    fig = plots.new_figure()
+    fig.update_layout(annotations=annotations, **layout)
+    return fig
+
+
+def cloud_panel(clean: np.ndarray, adversarial: np.ndarray, *, name: str, fig, panel: int = 1,
                 showlegend: bool = True) -> None:
     """PCA (fitted on both) of one exemplar's clean cloud and its adversarial points."""
     proj = _pca2(np.vstack([clean, adversarial]))
     n = len(clean)
     c = color(family(name))
-    fig.add_trace(go.Scatter(x=proj[:n, 0], y=proj[:n, 1], mode="markers", name="clean (noise draws)",
-                             legendgroup="clean", showlegend=showlegend,
-                             marker=dict(color=rgba(c, 0.35), size=7, symbol="circle")), row=row, col=col)
-    fig.add_trace(go.Scatter(x=proj[n:, 0], y=proj[n:, 1], mode="markers", name="adversarial",
-                             legendgroup="adversarial", showlegend=showlegend,
-                             marker=dict(color=color("excitatory"), size=7, symbol="x")), row=row, col=col)
+    axes = dict(xaxis="x" if panel == 1 else f"x{panel}", yaxis="y" if panel == 1 else f"y{panel}")
+    traces = [
+        go.Scatter(x=proj[:n, 0], y=proj[:n, 1], mode="markers", name="clean (noise draws)",
+                   legendgroup="clean", showlegend=showlegend,
+                   marker=dict(color=rgba(c, 0.35), size=7, symbol="circle"), **axes),
+        go.Scatter(x=proj[n:, 0], y=proj[n:, 1], mode="markers", name="adversarial",
+                   legendgroup="adversarial", showlegend=showlegend,
+                   marker=dict(color=color("excitatory"), size=7, symbol="x"), **axes),
+    ]
     for part, label, sym in ((proj[:n], "clean mean", "circle-open"), (proj[n:], "adversarial mean", "x-open")):
         m = part.mean(axis=0)
-        fig.add_trace(go.Scatter(x=[m[0]], y=[m[1]], mode="markers", name=label, legendgroup=label,
+        traces.append(go.Scatter(x=[m[0]], y=[m[1]], mode="markers", name=label, legendgroup=label,
                                  showlegend=showlegend, marker=dict(color=color("output"), size=14,
-                                                                    symbol=sym, line=dict(width=2))),
-                      row=row, col=col)
-    fig.update_xaxes(title_text="PC 1", row=row, col=col)
-    fig.update_yaxes(title_text="PC 2", row=row, col=col)
+                                                                    symbol=sym, line=dict(width=2)),
+                                 **axes))
+    fig.add_traces(traces)
 
 
 def cloud_figure(clouds: dict, *, layer: str, title: str | None = None) -> go.Figure:
     """One panel per model: ``clouds = {model name: (clean (M, N), adversarial (M, N))}``."""
     names = list(clouds)
-    fig = plots.new_figure(1, len(names), subplot_titles=names, horizontal_spacing=0.08)
+    fig = _panels(names)
     for k, name in enumerate(names):
-        cloud_panel(*clouds[name], name=name, fig=fig, row=1, col=k + 1, showlegend=k == 0)
+        cloud_panel(*clouds[name], name=name, fig=fig, panel=k + 1, showlegend=k == 0)
     fig.update_layout(title=title or f"One exemplar at the {layer} layer (PCA of clean and adversarial points)",
                       height=400)
     return fig
