@@ -252,6 +252,20 @@ def evd(points, fraction: float = 0.9) -> int:
     return int(np.searchsorted(np.cumsum(lam) / lam.sum(), fraction - 1e-12) + 1)
 
 
+def _rms_about_centres(C: list, A: list, name: str) -> float:
+    """Mean over i of RMS ||a - c_i|| over the points a of A[i], divided by ||c_i - o||: c_i is
+    the centre of C[i], o the global mean of all points of C."""
+    origin = np.concatenate(C).mean(axis=0)
+    out = []
+    for i, (c, a) in enumerate(zip(C, A, strict=True)):
+        centre = c.mean(axis=0)
+        norm = float(np.linalg.norm(centre - origin))
+        if norm == 0:
+            raise ValueError(f"{name}[{i}] has its centre at the global mean (zero centre norm)")
+        out.append(np.sqrt(np.mean(np.sum((a - centre) ** 2, axis=1))) / norm)
+    return float(np.mean(out))
+
+
 def plain_radius(manifolds) -> float:
     r"""Mean over manifolds of :math:`\sqrt{\overline{\|x - c\|^2}} / \|c - o\|`.
 
@@ -259,15 +273,7 @@ def plain_radius(manifolds) -> float:
     Needs at least 2 manifolds; a single point per manifold gives radius 0.
     """
     X = as_manifolds(manifolds, min_points=1, min_manifolds=2)
-    origin = np.concatenate(X).mean(axis=0)
-    radii = []
-    for i, x in enumerate(X):
-        c = x.mean(axis=0)
-        norm = float(np.linalg.norm(c - origin))
-        if norm == 0:
-            raise ValueError(f"manifolds[{i}] has its centre at the global mean (zero centre norm)")
-        radii.append(np.sqrt(np.mean(np.sum((x - c) ** 2, axis=1))) / norm)
-    return float(np.mean(radii))
+    return _rms_about_centres(X, X, "manifolds")
 
 
 def overlap_ratio(clean, adversarial) -> float:
@@ -302,15 +308,7 @@ def displacement(clean, adversarial) -> float:
     A = as_manifolds(adversarial, min_points=1, min_manifolds=2, name="adversarial")
     if len(C) != len(A):
         raise ValueError(f"adversarial must match clean: {len(A)} vs {len(C)} clouds")
-    origin = np.concatenate(C).mean(axis=0)
-    out = []
-    for i, (c, a) in enumerate(zip(C, A, strict=True)):
-        centre = c.mean(axis=0)
-        norm = float(np.linalg.norm(centre - origin))
-        if norm == 0:
-            raise ValueError(f"clean[{i}] has its centre at the global mean (zero centre norm)")
-        out.append(np.sqrt(np.mean(np.sum((a - centre) ** 2, axis=1))) / norm)
-    return float(np.mean(out))
+    return _rms_about_centres(C, A, "clean")
 
 
 def readme_example(seed: int = 0, n_t: int = 200) -> MFTMA:
