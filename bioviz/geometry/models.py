@@ -4,13 +4,15 @@ Every model has the same four stages (and these are the *layers* the geometry is
 
 ``pixels`` (64) -> ``front`` (256, fixed) -> ``hidden`` (128, ReLU, trained) -> ``logits`` (10, trained)
 
-**The fixed front end** is a miniature VOneBlock (Dapello et al. 2020): a bank of Gabor filters
-on a 4x4 grid of positions over the 8x8 digit, 4 orientations x 2 spatial frequencies. For each
-filter pair (even/odd phase, :math:`g_0, g_1`) a *simple cell* responds
-:math:`k\,[g_0\cdot x]_+` and a *complex cell* :math:`k\sqrt{(g_0\cdot x)^2 + (g_1\cdot x)^2}/\sqrt 2`
-(a quadrature energy model), so 16 positions x 8 filters x 2 cell types = 256 units. The filters
-are never trained. ``front="random"`` swaps in the spec prototype's fixed random 64 -> 256 ReLU
-layer.
+**The fixed front end** (never trained, like VOneNet's VOneBlock) is by default the spec
+prototype's random projection, :math:`a = g\,[Wx + b]_+` with :math:`W_{ij} \sim \mathcal N(0,
+1/64)`, :math:`b_i \sim U(-0.1, 0.1)` and gain :math:`g = 2` (256 units). ``front="gabor"`` is a
+miniature VOneBlock instead: Gabor filters on a 4x4 grid of positions over the 8x8 digit, 4
+orientations x 2 spatial frequencies; for each even/odd pair :math:`g_0, g_1` a *simple cell*
+:math:`g\,[g_0\cdot x]_+` and a *complex cell* :math:`g\sqrt{(g_0\cdot x)^2 + (g_1\cdot
+x)^2}/\sqrt 2` (quadrature energy): 16 positions x 8 filters x 2 cell types = 256 units. With
+the Gabor front the standard network is already more robust and the noise adds little (the
+notebook's section 4), so the spec's calibration uses the random front.
 
 **Noise** (the stochastic model; on in training *and* at test) is Poisson-like, variance growing
 with the mean:
@@ -29,11 +31,14 @@ split (:func:`bioviz.primer.training.digits_split`).
 
 Every model is trained once per process (:func:`trained`, a ``functools.cache``). Tiny models
 run much faster on one torch thread here (``bioviz.runtime.torch_threads``). On a machine with
-CUDA, :func:`device` picks the GPU; :data:`PAPER_SCALE` is a bigger configuration (a larger
-Gabor bank, more hidden units, 9x shift-augmented data, more epochs) meant for such readers.
+CUDA, :func:`device` picks the GPU; :data:`PAPER_SCALE` is a bigger configuration (a 4x wider
+front end, more hidden units, 9x shift-augmented data, more epochs) meant for such readers.
 
->>> m = trained("standard")            # doctest: +SKIP
->>> m.layers(x)["front"].shape         # doctest: +SKIP
+>>> cfg = config("stochastic", 1.0)
+>>> cfg.front, cfg.n_random, cfg.hidden, cfg.sigma
+('random', 256, 128, 1.0)
+>>> m = trained("stochastic", 1.0)                        # doctest: +SKIP
+>>> m.net.layers(models.data()[1])["front"].shape          # doctest: +SKIP
 torch.Size([540, 256])
 """
 
