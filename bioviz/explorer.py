@@ -24,7 +24,7 @@ Example
 ...     name = "doc.sine"
 ...     title = "A sine"
 ...     stochastic = False
-...     controls = (Float("freq", 0.5, 5.0, 1.0, 0.5, resimulate=True),
+...     controls = (Float("freq", 1.0, 0.5, 5.0, 0.5),  # name, value, min, max, step
 ...                 Toggle("grid", True, resimulate=False))
 ...     def simulate(self, params, seed):
 ...         t = np.linspace(0, 1, 50)
@@ -104,6 +104,7 @@ class Control:
     def _finish(self, widget):
         widget.add_class("bioviz-control")
         widget.add_class(f"bioviz-control-{self.name}")
+        widget.add_class("bioviz-resimulate" if self.resimulate else "bioviz-replot")
         if self.help:
             widget.tooltip = self.help
         return widget
@@ -331,11 +332,35 @@ def _same_structure(a: Sequence, b: Sequence) -> bool:
         x.type == y.type and x.name == y.name for x, y in zip(a, b, strict=True))
 
 
+def _equal(a, b) -> bool:
+    """Deep equality of plotly JSON values (dicts, lists, numpy arrays, scalars)."""
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        try:
+            return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+        except TypeError:  # object arrays with None gaps
+            return np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+def _changes(old: dict, new: dict, skip=("uid",)) -> dict:
+    """Top-level properties of ``new`` that differ from ``old`` (removed ones map to None)."""
+    out = {k: v for k, v in new.items() if k not in skip and not _equal(old.get(k), v)}
+    out.update({k: None for k in old if k not in new and k not in skip})
+    return out
+
+
 def update_in_place(target: go.Figure, new: go.Figure) -> None:
     """Make ``target`` (usually a FigureWidget) show ``new`` with one batched update.
 
-    Traces are updated in place when the structure (types and names) is unchanged, so the
-    browser re-renders instead of rebuilding the plot; otherwise they are replaced.
+    When the structure (trace types and names) is unchanged, only the properties that differ
+    are sent: plotly validates every property it sets, so a re-plot that changes one axis range
+    or one trace costs a fraction of a full redraw. Otherwise the traces are replaced.
     """
     new_layout = new.layout.to_plotly_json()
     if target.layout.template.layout.font.family is not None:
@@ -344,11 +369,17 @@ def update_in_place(target: go.Figure, new: go.Figure) -> None:
     with target.batch_update():
         if _same_structure(target.data, new.data):
             for old, fresh in zip(target.data, new.data, strict=True):
-                old.update(fresh.to_plotly_json(), overwrite=True)
+                changes = _changes(old.to_plotly_json(), fresh.to_plotly_json())
+                if changes:
+                    old.update(changes, overwrite=True)
         else:
             target.data = ()
             target.add_traces(list(new.data))
-        target.layout.update(new_layout, overwrite=True)
+        old_layout = target.layout.to_plotly_json()
+        old_layout.pop("template", None)
+        changes = _changes(old_layout, new_layout, skip=("template",))
+        if changes:
+            target.layout.update(changes, overwrite=True)
 
 
 class ExplorerWidget:
@@ -359,6 +390,9 @@ class ExplorerWidget:
     the last callback (``simulate``, ``figure``, ``total``); ``last_error`` the last error shown.
     Display it in a notebook by leaving it as the last expression of a cell.
     """
+
+    #: Plot width in pixels when the figure sets none (fits a JupyterLab notebook column).
+    width = 960
 
     def __init__(self, explorer: Explorer, seed: int = 0, **overrides):
         import ipywidgets as w
@@ -385,7 +419,7 @@ class ExplorerWidget:
         self.fig = go.FigureWidget()
         self._refresh()  # first draw: sets self.fig's content
         slug = explorer.name.replace(".", "-")
-        fig_box = w.Box([self.fig])
+        fig_box = w.VBox([self.fig], layout=w.Layout(width="100%"))  # stretch the plot to the cell
         fig_box.add_class("bioviz-figure")
         boxes = list(self.controls.values()) + ([self.seed] if self.seed is not None else [])
         grid = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(auto-fill, 340px)"))
@@ -432,6 +466,9 @@ class ExplorerWidget:
                 timing["simulate"] = time.perf_counter() - t0
             t1 = time.perf_counter()
             fig = self.explorer.figure(self._result, params)
+            if fig.layout.width is None:
+                # plotly's FigureWidget does not autosize to its cell when first drawn
+                fig.layout.width = self.width
             update_in_place(self.fig, fig)
             timing["figure"] = time.perf_counter() - t1
             self.last_error = None

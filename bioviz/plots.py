@@ -292,7 +292,8 @@ def curves(
         if b.low is not None and b.high is not None:
             fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]),
                                      y=np.concatenate([np.asarray(b.high, float), np.asarray(b.low, float)[::-1]]),
-                                     fill="toself", fillcolor=rgba(c, 0.18), line=dict(width=0), mode="lines",
+                                     fill="toself", fillcolor=rgba(c, 0.18), line=dict(width=0),
+                                     mode="lines",
                                      hoverinfo="skip", showlegend=False, name=f"{name} band"), **loc)
         fig.add_trace(go.Scatter(x=x, y=np.asarray(b.mean, dtype=float), name=name,
                                  mode="lines+markers" if markers else "lines",

@@ -37,6 +37,12 @@ COLORS: dict[str, str] = {
     "adversarial": "#1e8449",
     "mlp": "#34495e",
     "ncap": "#1e8449",
+    # the hippocampal CAM (notebook 01): its two halves, its gate, and the Hopfield contrast
+    "cue": "#1f618d",
+    "content": "#ca6f1e",
+    "gate": "#7d3c98",
+    "cam": "#1e8449",
+    "hopfield": "#8e44ad",
     # simulators and references
     "brian2": "#2e86c1",
     "snntorch": "#e67e22",

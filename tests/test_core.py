@@ -91,7 +91,7 @@ def test_curves_with_band():
     np.testing.assert_allclose(b.low, [1, 2, 3])
     fig = plots.curves(np.arange(3), {"iemf": b, "base": np.ones(3)})
     assert [tr.name for tr in fig.data] == ["iemf band", "iemf", "base"]
-    assert fig.data[0].fill == "toself"
+    assert fig.data[0].fill == "toself" and fig.data[0].mode == "lines"  # no vertex markers
     sd = plots.band(samples, kind="sd")
     np.testing.assert_allclose(sd.high - sd.mean, np.std(samples, axis=0, ddof=1))
     with pytest.raises(ValueError, match="kind must be one of"):

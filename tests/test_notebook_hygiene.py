@@ -1,11 +1,13 @@
 """Notebook hygiene: committed without outputs, following the template, calling check_env."""
 
 import json
+from pathlib import Path
 
 import pytest
-from conftest import NOTEBOOKS
 
 from bioviz.notebook import SECTIONS, missing_sections
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 IDS = [p.name for p in NOTEBOOKS]
 

@@ -32,8 +32,8 @@ class NeuronExplorer(Explorer):
     name = "primer.neuron"
     title = "LIF neuron: Brian2 vs snnTorch, and the f-I curve"
     stochastic = False
-    SWEEP = np.round(np.linspace(0.0, 5.0, 26), 3)
-    DURATION_MS = 250.0
+    SWEEP = np.round(np.linspace(0.0, 5.0, 21), 3)
+    DURATION_MS = 200.0
     controls = (
         Float("tau_ms", 10.0, 2.0, 50.0, 1.0, label="tau (ms)"),
         Float("threshold_mV", 15.0, 5.0, 30.0, 1.0, label="threshold (mV above rest)"),
@@ -224,7 +224,8 @@ class TrainingExplorer(Explorer):
         fig.add_trace(go.Histogram(x=snn.hidden_counts, nbinsx=30, name="spike count",
                                    marker_color=color("snn"), showlegend=False), row=1, col=2)
         fig.update_xaxes(title_text="spikes (all hidden neurons, all steps)", row=1, col=2)
-        fig.update_layout(height=360, title=(
-            f"SNN {snn.test_acc:.1%} vs ANN {ann.test_acc:.1%}; hidden firing probability "
-            f"{snn.firing_prob:.3f} per step; synaptic ops {snn.synops:,.0f} vs {ann.synops:,.0f}"))
+        fig.update_layout(height=380, margin=dict(t=80), title=(
+            f"SNN {snn.test_acc:.1%} vs ANN {ann.test_acc:.1%} test accuracy<br>"
+            f"<sup>hidden firing probability {snn.firing_prob:.3f} per step; synaptic ops per digit "
+            f"{snn.synops:,.0f} (SNN) vs {ann.synops:,.0f} (ANN)</sup>"))
         return fig

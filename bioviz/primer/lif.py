@@ -23,10 +23,10 @@ Units: time in ms, voltages in mV, current in nA, resistance in MOhm (so R I is 
 Example
 -------
 >>> run = simulate_brian2(current_nA=2.0, duration_ms=50)
->>> [round(t, 1) for t in run.spike_times[0][:2]]
-[6.9, 13.9]
+>>> [float(round(t, 1)) for t in run.spike_times[0][:2]]   # closed form: 10 ln 4 = 13.86 ms
+[13.8, 27.7]
 >>> round(float(rate_closed_form(2.0)), 1)   # Hz
-144.3
+72.1
 """
 
 from __future__ import annotations

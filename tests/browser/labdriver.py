@@ -1,0 +1,298 @@
+"""Drive the notebooks in a real JupyterLab + Chromium (used by the browser tests and the benchmark).
+
+- :class:`LabServer` starts ``jupyter lab`` on 127.0.0.1 with a free port, a random token and
+  isolated config/runtime/settings/workspace folders, and stops it with SIGTERM.
+- :func:`launch_chromium` starts Debian's Chromium through Playwright with the flags that keep it
+  quiet on a closed network.
+- :class:`NotebookPage` opens a notebook, runs all cells, waits for the kernel to be idle, collects
+  errors, and moves explorer controls with the keyboard, timing key press -> figure change in
+  the page itself.
+
+See ../shared/specs/browser-e2e.md for the facts these choices rest on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHROMIUM = os.environ.get("BIOVIZ_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = ROOT / "notebooks"
+
+# Settings that remove noise: no news, every cell in the DOM (no virtual windowing).
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists() and os.access(CHROMIUM, os.X_OK)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LabServer:
+    """A private JupyterLab server for the duration of a ``with`` block."""
+
+    def __init__(self, root_dir: Path = NOTEBOOK_DIR, start_timeout: float = 120.0):
+        self.root_dir = Path(root_dir)
+        self.start_timeout = start_timeout
+        self.token = secrets.token_hex(16)
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._tmp = None
+        self._proc = None
+        self.log_path = None
+
+    def __enter__(self) -> LabServer:
+        self._tmp = Path(tempfile.mkdtemp(prefix="bioviz-lab-"))
+        env = dict(os.environ)
+        for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
+                         ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                         ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")):
+            (self._tmp / sub).mkdir()
+            env[var] = str(self._tmp / sub)
+        for rel, value in LAB_SETTINGS.items():
+            target = self._tmp / "settings" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(value))
+        env.setdefault("MUJOCO_GL", "disable")
+        cmd = [
+            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+            f"--port={self.port}", f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root_dir}", "--ServerApp.port_retries=0",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")
+        self.log_path = self._tmp / "server.log"
+        log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
+        self._proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited early:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                self.api("GET", "/api/status")
+                return self
+            except OSError:
+                time.sleep(0.5)
+        self.__exit__(None, None, None)
+        raise RuntimeError(f"jupyter lab did not answer within {self.start_timeout} s")
+
+    def __exit__(self, *exc) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            os.killpg(self._proc.pid, signal.SIGTERM)
+            try:
+                self._proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def api(self, method: str, path: str):
+        sep = "&" if "?" in path else "?"
+        req = urllib.request.Request(f"{self.url}{path}{sep}token={self.token}", method=method)
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def delete_sessions(self) -> None:
+        """Fresh start for each notebook: anywidget gives restored models only 2 s to load."""
+        for session in self.api("GET", "/api/sessions"):
+            self.api("DELETE", f"/api/sessions/{session['id']}")
+
+    def notebook_url(self, name: str) -> str:
+        return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
+
+
+def launch_chromium(playwright):
+    """Chromium via Playwright (which gives every launch a fresh, empty user-data dir)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+
+
+# JavaScript run in the page ------------------------------------------------------------------
+
+# A signature of the data (not the layout) of the plot inside explorer number `i`.
+_JS_SIGNATURE = """
+(i) => {
+  const box = document.querySelectorAll('.bioviz-explorer')[i];
+  const gd = box && box.querySelector('.bioviz-figure .js-plotly-plot');
+  if (!gd || !gd._fullData) return null;
+  const parts = gd._fullData.map(t => JSON.stringify([t.type, t.x, t.y, t.z, t.text]));
+  return parts.join('|');
+}
+"""
+
+# Arm a watcher on explorer `i`: record the time of the next keydown inside it, then poll the
+# plot's data on every animation frame and record when it differs from the signature at arming.
+_JS_ARM = """
+(i) => {
+  const sig = %s;
+  const box = document.querySelectorAll('.bioviz-explorer')[i];
+  const state = {t0: null, t1: null, before: sig(i)};
+  window.__bioviz_watch = state;
+  box.addEventListener('keydown', () => { if (state.t0 === null) state.t0 = performance.now(); },
+                       {capture: true, once: true});
+  const poll = () => {
+    if (state.t1 !== null) return;
+    if (state.t0 !== null && sig(i) !== state.before) { state.t1 = performance.now(); return; }
+    requestAnimationFrame(poll);
+  };
+  requestAnimationFrame(poll);
+  return state.before !== null;
+}
+""" % _JS_SIGNATURE.strip()
+
+
+@dataclass
+class ControlMove:
+    explorer: str
+    control: str
+    kind: str  # "re-plot" or "re-simulate"
+    latencies_ms: list = field(default_factory=list)
+    before_png: str | None = None
+    after_png: str | None = None
+
+
+class NotebookPage:
+    """One notebook open in JupyterLab in a Playwright page."""
+
+    PROMPT_DONE = re.compile(r"^\[\d+\]:$")
+
+    def __init__(self, page, server: LabServer, name: str):
+        self.page = page
+        self.server = server
+        self.name = name
+        self.page_errors: list[str] = []
+        page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+
+    # -- loading and running -----------------------------------------------------------------
+    def open(self, timeout_s: float = 120) -> None:
+        self.server.delete_sessions()
+        self.page.goto(self.server.notebook_url(self.name))
+        self.page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=timeout_s * 1000)
+        self.wait_idle(timeout_s)
+
+    def wait_idle(self, timeout_s: float) -> None:
+        """The status bar's kernel status says Idle (the only signal that did not lie)."""
+        self.page.wait_for_function(
+            "() => [...document.querySelectorAll('.jp-StatusBar-Widget')]"
+            ".some(e => e.textContent.includes('| Idle'))",
+            timeout=timeout_s * 1000)
+
+    def run_all(self, timeout_s: float = 300) -> float:
+        t0 = time.monotonic()
+        self.page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+        self.page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
+        deadline = t0 + timeout_s
+        # every prompt shows [n]: and the kernel is idle
+        self.page.wait_for_function(
+            """() => {
+              const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
+              return p.length > 0 && p.every(e => /^\\[\\d+\\]:$/.test(e.textContent.trim()));
+            }""", timeout=timeout_s * 1000)
+        self.wait_idle(max(5.0, deadline - time.monotonic()))
+        return time.monotonic() - t0
+
+    def errors(self) -> list[str]:
+        """stderr and error outputs, widget rendering failures, and page errors."""
+        found = []
+        for el in self.page.query_selector_all(
+                ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"):
+            found.append("stderr output: " + el.inner_text()[:500])
+        for el in self.page.query_selector_all(".jp-OutputArea-output"):
+            text = el.inner_text()[:300]
+            if "Error displaying widget" in text or "Traceback" in text:
+                found.append("output: " + text)
+        found += [f"page error: {e}" for e in self.page_errors]
+        return found
+
+    # -- explorers ---------------------------------------------------------------------------
+    def explorer_names(self) -> list[str]:
+        return self.page.eval_on_selector_all(
+            ".bioviz-explorer",
+            "els => els.map(e => [...e.classList].find(c => c.startsWith('bioviz-explorer-'))"
+            ".slice('bioviz-explorer-'.length))")
+
+    def _pick_control(self, box, kind: str | None = None):
+        """A slider of the given kind ('re-plot' or 're-simulate'); with no kind, a re-plot
+        slider if there is one, else a re-simulating one."""
+        order = {"re-plot": (".bioviz-replot .noUi-handle",),
+                 "re-simulate": (".bioviz-resimulate .noUi-handle",),
+                 None: (".bioviz-replot .noUi-handle", ".bioviz-resimulate .noUi-handle")}[kind]
+        for selector in order:
+            handle = box.query_selector(selector)
+            if handle is not None:
+                control = handle.evaluate(
+                    "h => [...h.closest('.bioviz-control').classList]"
+                    ".find(c => c.startsWith('bioviz-control-') )")
+                kind = "re-plot" if "replot" in selector else "re-simulate"
+                return handle, control[len("bioviz-control-"):], kind
+        return None, None, None
+
+    def slider_kinds(self, index: int) -> list[str]:
+        box = self.page.query_selector_all(".bioviz-explorer")[index]
+        return [k for k, sel in (("re-plot", ".bioviz-replot .noUi-handle"),
+                                 ("re-simulate", ".bioviz-resimulate .noUi-handle"))
+                if box.query_selector(sel) is not None]
+
+    def move_control(self, index: int, presses: int = 1, wait_s: float = 60,
+                     shots: Path | None = None, kind: str | None = None) -> ControlMove:
+        """Press ArrowRight (ArrowLeft at the slider's maximum) on a slider of explorer ``index``
+        ``presses`` times; after each press wait for the plot's data to change and record the
+        latency measured in the page, from the keydown event to the changed plot data (ms)."""
+        box = self.page.query_selector_all(".bioviz-explorer")[index]
+        name = self.explorer_names()[index]
+        handle, control, kind = self._pick_control(box, kind)
+        if handle is None:
+            raise AssertionError(f"{self.name}: explorer {name} has no slider to move")
+        move = ControlMove(explorer=name, control=control, kind=kind)
+        box.scroll_into_view_if_needed()
+        figure = box.query_selector(".bioviz-figure")
+        if shots is not None:
+            shots.mkdir(parents=True, exist_ok=True)
+            move.before_png = str(shots / f"{name}-before.png")
+            figure.screenshot(path=move.before_png)
+        for _ in range(presses):
+            armed = self.page.evaluate(_JS_ARM, index)
+            if not armed:
+                raise AssertionError(f"{self.name}: explorer {name} shows no plot")
+            handle.focus()
+            at_max = handle.evaluate(
+                "h => parseFloat(h.getAttribute('aria-valuenow')) >= parseFloat(h.getAttribute('aria-valuemax'))")
+            handle.press("ArrowLeft" if at_max else "ArrowRight")
+            self.page.wait_for_function("() => window.__bioviz_watch.t1 !== null",
+                                        timeout=wait_s * 1000)
+            state = self.page.evaluate("() => window.__bioviz_watch")
+            move.latencies_ms.append(state["t1"] - state["t0"])
+        if shots is not None:
+            self.page.wait_for_timeout(300)  # let the plot finish drawing
+            move.after_png = str(shots / f"{name}-after.png")
+            figure.screenshot(path=move.after_png)
+        return move

@@ -1,0 +1,133 @@
+"""The CAM network: structure, timing, API, determinism and bad input (spec 01, check 1)."""
+
+import numpy as np
+import pytest
+
+from bioviz.cam import experiments as ex
+from bioviz.cam.network import (
+    CAM,
+    FAST,
+    FIXED,
+    SLOW,
+    SYN_SCALE,
+    IdealCAM,
+    Layout,
+    Learn,
+    Plasticity,
+    RecallContent,
+    RecallCue,
+    simulate,
+    threshold_weight,
+)
+
+
+def test_layout_sizes_and_synapses():
+    lay = Layout(5, 10)
+    assert lay.n_memory_neurons == 3 * 5 + 4 * 10 + 1  # 3C + 4N + 1 (the spec says 5N: a slip)
+    assert lay.size == lay.n_memory_neurons + 5 + 10  # plus the C + N output layer
+    pre, post, w, d = lay.fixed_synapses()
+    assert pre.size == post.size == w.size == d.size
+    # CueCue -> CueCont inhibition to all other cues: C (C - 1) synapses of 6 N nA, 3 ms
+    inh = (w == -6.0 * 10) & (d == 3)
+    assert inh.sum() == 5 * 4
+    assert np.all(lay.plastic_synapses()[0].size == 2 * 5 * 10)
+    assert len(FIXED) == 14
+    assert SYN_SCALE == pytest.approx(0.3 * (1 - np.exp(-1 / 0.3)))
+
+
+def test_recall_by_cue_exact_content_and_latency():
+    """Check 1: for P <= C memories, recall by cue returns exactly the stored bits, the cue at
+    T + 5 ms and the content at T + 6 ms (measured: exact for all 24 random sets tried)."""
+    rng = np.random.default_rng(3)
+    for P in (1, 3, 5):
+        contents = ex.random_contents(P, 10, int(rng.integers(1, 5)), rng)
+        run = simulate([Learn(p, contents[p]) for p in range(P)] + [RecallCue(p) for p in range(P)])
+        assert run.accuracy == 1.0, run.summary()
+        tc, ic = run.spikes["OutCue"]
+        tb, ib = run.spikes["OutCont"]
+        for r in run.recalls:
+            in_c = (tc > r.t_ms) & (tc <= r.t_ms + 14)
+            in_b = (tb > r.t_ms) & (tb <= r.t_ms + 14)
+            assert set(tc[in_c] - r.t_ms) == {5} and set(ic[in_c]) == {r.op.cue}
+            assert set(tb[in_b] - r.t_ms) == {6} and tuple(sorted(set(ib[in_b]))) == contents[r.op.cue]
+
+
+def test_recall_by_content_latency():
+    run = simulate([Learn(0, (2, 3)), Learn(1, (3, 4)), RecallContent((3,))], C=2, N=5)
+    r = run.results[-1]
+    assert r.cues == (0, 1) and r.bits == (3,)
+    tc, _ = run.spikes["OutCue"]
+    tb, _ = run.spikes["OutCont"]
+    assert set(tb[tb > r.t_ms] - r.t_ms) == {5} and set(tc[tc > r.t_ms] - r.t_ms) == {6}
+
+
+def test_op_by_op_equals_one_batch_and_cams_are_independent():
+    ops = list(ex.FUNCTIONAL_OPS)
+    batch = simulate(ops)
+    cam = CAM(5, 10)
+    other = CAM(5, 10)
+    for op in ops:
+        cam.run([op])
+        other.learn(2, {7})  # interleaved use of the same shared network
+    assert [(r.cues, r.bits) for r in batch.results] == [(r.results[0].cues, r.results[0].bits) for r in cam.runs]
+    np.testing.assert_allclose(cam.weights()[0], batch.final_weights[0], atol=1e-9)
+    np.testing.assert_allclose(cam.weights()[1], batch.final_weights[1], atol=1e-9)
+    assert other.recall_cue(2).bits == (7,)
+    assert cam.memory[3] == frozenset({1, 3, 4, 8})
+
+
+def test_deterministic():
+    a = simulate(ex.FUNCTIONAL_OPS)
+    b = simulate(ex.FUNCTIONAL_OPS)
+    for k in a.spikes:
+        np.testing.assert_array_equal(a.spikes[k][0], b.spikes[k][0])
+        np.testing.assert_array_equal(a.spikes[k][1], b.spikes[k][1])
+    np.testing.assert_array_equal(a.w_cue_content, b.w_cue_content)
+
+
+def test_run_records_time_and_weights():
+    run = simulate(ex.FUNCTIONAL_OPS)
+    assert run.duration_ms == pytest.approx(9 * 14)  # 9 operations 14 ms apart, the last one's tail
+    assert run.w_cue_content.shape == (len(run.weights_t), 5, 10)
+    assert np.all(run.initial_weights[0] == 0) and run.realtime_factor > 0
+    assert [lab for _, lab in run.events()][:4] == ["L0", "L4", "L3", "C0"]
+
+
+def test_ideal_memory():
+    m = IdealCAM(3, 6)
+    m.apply(Learn(1, (0, 1)))
+    m.apply(Learn(1, (4,)))  # overwrite
+    assert m.expected(RecallCue(1)) == ((1,), (4,))
+    assert m.expected(RecallContent((0,))) == ((), (0,))
+    assert m.expected(RecallCue(2)) == ((2,), ())
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: CAM(0, 10), "C must be >= 1"),
+        (lambda: CAM(5, 0), "N must be >= 1"),
+        (lambda: CAM(5, 10).recall_cue(5), "cue must be <= 4"),
+        (lambda: CAM(5, 10).recall_cue(-1), "cue must be >= 0"),
+        (lambda: CAM(5, 10).learn(7, {1}), "cue must be <= 4"),
+        (lambda: CAM(5, 10).learn(0, set()), "bits must not be empty"),
+        (lambda: CAM(5, 10).learn(0, {3, 10}), r"bits must lie in 0..9"),
+        (lambda: CAM(5, 10).recall_content([]), "bits must not be empty"),
+        (lambda: CAM(5, 10).recall_content({12}), r"bits must lie in 0..9"),
+        (lambda: CAM(5, 10, spacing_ms=0.5), "spacing_ms must be at least one time step"),
+        (lambda: CAM(5, 10, spacing_ms=-3), "spacing_ms must be > 0"),
+        (lambda: CAM(5, 10).run([]), "ops must hold at least one operation"),
+        (lambda: Plasticity.from_ratio(-1.0), "ratio must lie in"),
+    ],
+)
+def test_bad_input_names_the_parameter(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_single_spike_thresholds():
+    """One 6 nA spike fires any cell; 2 nA fires none; at a fast Cond cell 9 - 6 = 3 nA does not
+    fire (recall by cue), 9 - 6 + 2 = 5 nA does (relearning an old bit)."""
+    for cell in (SLOW, FAST):
+        assert 2.0 < threshold_weight(cell) < 6.0
+    assert 3.0 < threshold_weight(FAST) < 5.0
