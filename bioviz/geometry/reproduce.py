@@ -57,7 +57,7 @@ def spec_values(curves: dict, geoms: dict, sweep: dict, *, standard: str = "stan
              for k in (standard, adversarial)}
     ratio_mftma = {k: geoms[k].adv["radius"][-1] / geoms[k].adv["radius"][0]
                    for k in (standard, adversarial)}
-    logits_overlap = np.nanmean(sweep["overlap"][:, :, 1], axis=0)[sweep["sigmas"] > 0]
+    logits_overlap = sweep["overlap"][:, sweep["sigmas"] > 0, 1].mean(axis=0)  # sigma 0: no cloud
     front = geoms[stochastic].overlap[list(geoms[stochastic].layers).index("front")]
     return {
         "clean_standard": _at(std, 0.0, 1),
