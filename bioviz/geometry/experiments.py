@@ -1,0 +1,250 @@
+r"""Experiments on the trained models: representations, exemplar and class manifolds, layer-wise geometry.
+
+- :func:`representations` -- every layer's activations for a batch of images (one noise draw each).
+- :func:`exemplar_manifolds` -- P test images, each attacked M times (independent random starts,
+  and for a stochastic network independent noise draws); the *clean* exemplar manifold is the
+  same image under M noise draws (a single point for a deterministic network).
+- :func:`class_manifolds` -- M test images of each of the 10 classes, clean and attacked.
+- :func:`layer_geometry` -- the measures of :mod:`bioviz.geometry.manifolds` at every layer, clean
+  and adversarial, and the overlap ratio of the clean noise cloud and the adversarial cloud.
+- :func:`sigma_sweep` -- accuracy under attack and overlap against the noise level, over seeds.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bioviz.geometry import attacks, manifolds, models
+from bioviz.runtime import progress, torch_threads
+from bioviz.validation import check_choice, check_int, check_seed
+
+MANIFOLD_TYPES = ("exemplar", "class")
+
+
+def representations(model, x, *, seed: int = 0) -> dict[str, np.ndarray]:
+    """``{layer: (n, N) float64 array}`` for the images ``x`` (one noise draw per image)."""
+    import torch
+
+    gen = attacks._generator(model.net, check_seed(seed))
+    with torch_threads(1), torch.no_grad():
+        out = model.net.layers(x, gen)
+    return {k: v.detach().cpu().double().numpy() for k, v in out.items()}
+
+
+@dataclass
+class ManifoldSet:
+    """Clean and adversarial manifolds of one model: ``{layer: (P, M, N)}`` each.
+
+    ``images`` (P, 64) and ``labels`` are the source images; ``x_adv`` (P, M, 64) the attacked
+    versions; ``kind`` is ``"exemplar"`` or ``"class"``; ``seconds`` the attack and forward time.
+    """
+
+    kind: str
+    images: np.ndarray
+    labels: np.ndarray
+    x_adv: np.ndarray
+    clean: dict
+    adv: dict
+    eps: float
+    seconds: float = 0.0
+    meta: dict = field(default_factory=dict)
+
+
+def exemplar_indices(P: int, seed: int = 0) -> np.ndarray:
+    """P distinct test-set indices drawn with ``seed`` (the same for every model)."""
+    n_test = len(models.data()[1])
+    P = check_int("P", P, 2, n_test)
+    return np.sort(np.random.default_rng(check_seed(seed)).choice(n_test, P, replace=False))
+
+
+def _reshape(reps: dict, P: int, M: int) -> dict:
+    return {k: v.reshape(P, M, -1) for k, v in reps.items()}
+
+
+def exemplar_manifolds(model, *, P: int = 16, M: int = 16, eps: float = 0.1, steps: int = 20,
+                       eot: int = 8, seed: int = 0, image_seed: int = 0, indices=None) -> ManifoldSet:
+    """Exemplar manifolds: each of P test images under M attacks (and M clean noise draws).
+
+    ``indices`` picks the images (default: :func:`exemplar_indices` with ``image_seed``).
+    """
+    eps = attacks.check_eps(eps)
+    M = check_int("M", M, 1)
+    seed = check_seed(seed)
+    _, Xte, _, yte = models.data(str(model.device))
+    idx = exemplar_indices(P, image_seed) if indices is None else np.asarray(indices, dtype=int)
+    if idx.size < 2:
+        raise ValueError(f"indices must select at least 2 images, got {idx.size}")
+    P = idx.size
+    t0 = time.perf_counter()
+    x = Xte[idx].repeat_interleave(M, dim=0)
+    y = yte[idx].repeat_interleave(M, dim=0)
+    x_adv = attacks.pgd(model, x, y, eps, steps=steps, eot=eot, seed=seed)
+    clean = _reshape(representations(model, x, seed=seed + 1), P, M)
+    adv = _reshape(representations(model, x_adv, seed=seed + 2), P, M)
+    return ManifoldSet("exemplar", Xte[idx].cpu().numpy(), yte[idx].cpu().numpy(),
+                       x_adv.cpu().numpy().reshape(P, M, -1), clean, adv, eps,
+                       time.perf_counter() - t0, dict(steps=steps, eot=eot, seed=seed))
+
+
+def class_manifolds(model, *, M: int = 20, eps: float = 0.1, steps: int = 20, eot: int = 8,
+                    seed: int = 0, image_seed: int = 0) -> ManifoldSet:
+    """Class manifolds: M test images of each digit class, clean and each attacked once."""
+    eps = attacks.check_eps(eps)
+    seed = check_seed(seed)
+    _, Xte, _, yte = models.data(str(model.device))
+    labels = yte.cpu().numpy()
+    M = check_int("M", M, 1, int(np.bincount(labels).min()))
+    rng = np.random.default_rng(check_seed(image_seed))
+    idx = np.concatenate([np.sort(rng.choice(np.flatnonzero(labels == c), M, replace=False))
+                          for c in range(10)])
+    t0 = time.perf_counter()
+    x, y = Xte[idx], yte[idx]
+    x_adv = attacks.pgd(model, x, y, eps, steps=steps, eot=eot, seed=seed)
+    clean = _reshape(representations(model, x, seed=seed + 1), 10, M)
+    adv = _reshape(representations(model, x_adv, seed=seed + 2), 10, M)
+    return ManifoldSet("class", x.cpu().numpy().reshape(10, M, -1), labels[idx].reshape(10, M),
+                       x_adv.cpu().numpy().reshape(10, M, -1), clean, adv, eps,
+                       time.perf_counter() - t0, dict(steps=steps, eot=eot, seed=seed))
+
+
+def exemplar_cloud(model, index: int, *, M: int = 48, eps: float = 0.1, steps: int = 20, eot: int = 8,
+                   seed: int = 0) -> dict:
+    """One test image under M noise draws (clean) and M attacks: ``{"clean": {layer: (M, N)},
+    "adv": {layer: (M, N)}, "x_adv": (M, 64), "label": int, "pred_clean": (M,), "pred_adv": (M,)}``.
+    """
+    eps = attacks.check_eps(eps)
+    M = check_int("M", M, 2)
+    seed = check_seed(seed)
+    _, Xte, _, yte = models.data(str(model.device))
+    index = check_int("index", index, 0, len(Xte) - 1)
+    x = Xte[index : index + 1].repeat(M, 1)
+    y = yte[index : index + 1].repeat(M)
+    x_adv = attacks.pgd(model, x, y, eps, steps=steps, eot=eot, seed=seed)
+    clean = representations(model, x, seed=seed + 1)
+    adv = representations(model, x_adv, seed=seed + 2)
+    return {"clean": clean, "adv": adv, "x_adv": x_adv.cpu().numpy(), "label": int(yte[index]),
+            "pred_clean": clean["logits"].argmax(1), "pred_adv": adv["logits"].argmax(1)}
+
+
+def manifold_set(model, kind: str = "exemplar", **kwargs) -> ManifoldSet:
+    """:func:`exemplar_manifolds` or :func:`class_manifolds` by name."""
+    check_choice("manifold", kind, MANIFOLD_TYPES)
+    if kind == "class":
+        kwargs.pop("P", None)
+        return class_manifolds(model, **kwargs)
+    return exemplar_manifolds(model, **kwargs)
+
+
+@dataclass
+class LayerGeometry:
+    """``clean`` and ``adv``: ``{measure: array over layers}``; ``overlap``: per layer (stochastic
+    exemplar manifolds only, else None; NaN where the clean manifold is a point); ``seconds``:
+    time spent on the measures."""
+
+    layers: tuple
+    clean: dict
+    adv: dict
+    overlap: np.ndarray | None
+    seconds: float
+
+
+def has_noise_cloud(ms: ManifoldSet, layer: str) -> bool:
+    """Do the clean exemplar manifolds at ``layer`` have spread (noise), or are they points?"""
+    return bool(np.ptp(ms.clean[layer], axis=1).max() > 0)
+
+
+def layer_geometry(ms: ManifoldSet, *, n_t: int = 100, seed: int = 0,
+                   layers=models.LAYERS) -> LayerGeometry:
+    """Every measure at every layer for the clean and the adversarial manifolds of ``ms``.
+
+    The overlap ratio needs a clean noise cloud: it is computed for exemplar manifolds of a
+    stochastic network (NaN at the pixels, before the noise), else ``None``.
+    """
+    t0 = time.perf_counter()
+    out = {"clean": {}, "adv": {}}
+    for which in ("clean", "adv"):
+        reps = getattr(ms, which)
+        rows = [manifolds.measures(reps[layer], n_t=n_t, seed=seed) for layer in layers]
+        out[which] = {m: np.array([r[m] for r in rows]) for m in manifolds.MEASURES}
+    overlap = None
+    if ms.kind == "exemplar" and has_noise_cloud(ms, layers[-1]):
+        overlap = np.array([manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer])
+                            if has_noise_cloud(ms, layer) else np.nan for layer in layers])
+    return LayerGeometry(tuple(layers), out["clean"], out["adv"], overlap, time.perf_counter() - t0)
+
+
+def sigma_sweep(sigmas=models.SIGMAS, seeds=(0,), *, eps_values=(0.05, 0.1), overlap_eps: float | None = None,
+                steps: int = 20, eot: int = 8, n: int | None = None, overlap_P: int = 8,
+                overlap_M: int = 16, show_progress: bool = True) -> dict:
+    """Accuracy under attack (single draw and 8-draw average) and the overlap ratio against sigma.
+
+    ``sigma = 0`` is the standard model. Returns arrays of shape (len(seeds), len(sigmas), ...):
+    ``acc1``/``acc8`` (clean first, then each of ``eps_values``), ``overlap`` (front and logit
+    layers, exemplar manifolds attacked at ``overlap_eps``, default the largest eps; NaN for
+    sigma = 0).
+    """
+    sigmas = tuple(float(s) for s in sigmas)
+    seeds = tuple(check_seed(s) for s in seeds)
+    if not sigmas or not seeds:
+        raise ValueError("sigmas and seeds must not be empty")
+    for s in sigmas:
+        models.check_sigma(s)
+    eps = np.r_[0.0, [attacks.check_eps(e) for e in eps_values]]
+    if overlap_eps is None:
+        overlap_eps = float(eps[-1])
+    overlap_eps = attacks.check_eps(overlap_eps)
+    acc1 = np.zeros((len(seeds), len(sigmas), eps.size))
+    acc8 = np.zeros_like(acc1)
+    overlap = np.full((len(seeds), len(sigmas), 2), np.nan)
+    jobs = [(i, j) for i in range(len(seeds)) for j in range(len(sigmas))]
+    for i, j in progress(jobs, desc="sigma sweep", disable=not show_progress):
+        s = sigmas[j]
+        model = models.trained("stochastic" if s > 0 else "standard", s, seeds[i])
+        r = attacks.robustness(model, eps, steps=steps, eot=eot, n=n, seed=100 * seeds[i])
+        acc1[i, j], acc8[i, j] = r["acc"][1], r["acc"][8]
+        if s > 0:
+            ms = exemplar_manifolds(model, P=overlap_P, M=overlap_M, eps=overlap_eps,
+                                    steps=steps, eot=eot, seed=seeds[i])
+            overlap[i, j] = [manifolds.overlap_ratio(ms.clean[k], ms.adv[k]) for k in ("front", "logits")]
+    return {"sigmas": np.array(sigmas), "seeds": np.array(seeds), "eps": eps, "acc1": acc1,
+            "acc8": acc8, "overlap": overlap}
+
+
+def mftma_spread(model, *, layer: str = "hidden", Ms=(5, 10, 20), image_seeds=range(5), n_t: int = 100,
+                 seed: int = 0) -> dict:
+    """MFTMA of clean class manifolds (10 classes x M digits) for several M and image samples.
+
+    Returns ``{"M": array, "capacity"|"radius"|"dimension": (len(Ms), n_samples) arrays}``: how
+    much the absolute values move with the sample and with M when P and M are this small.
+    """
+    check_choice("layer", layer, models.LAYERS)
+    Ms = [check_int("M", m, 2) for m in Ms]
+    image_seeds = [check_seed(s) for s in image_seeds]
+    out = {k: np.zeros((len(Ms), len(image_seeds))) for k in ("capacity", "radius", "dimension")}
+    for i, M in enumerate(Ms):
+        for j, s in enumerate(image_seeds):
+            ms = class_manifolds(model, M=M, eps=0.0, seed=seed, image_seed=s)
+            r = manifolds.mftma(ms.clean[layer], n_t=n_t, seed=seed + j)
+            out["capacity"][i, j], out["radius"][i, j], out["dimension"][i, j] = (
+                r.capacity, r.radius, r.dimension)
+    return {"M": np.array(Ms), **out}
+
+
+def radius_ratios(model, *, image_seeds=range(4), P: int = 16, M: int = 16, eps: float = 0.1,
+                  steps: int = 20, eot: int = 8, seed: int = 0) -> dict:
+    """Logits/pixels ratios of the exemplar perturbation manifolds for several image samples.
+
+    ``spread``: the plain radius (how much the M attacks of one digit spread); ``displacement``:
+    :func:`bioviz.geometry.manifolds.displacement` (how far they move from the clean digit).
+    """
+    spread, moved = [], []
+    for s in image_seeds:
+        ms = exemplar_manifolds(model, P=P, M=M, eps=eps, steps=steps, eot=eot, seed=seed,
+                                image_seed=check_seed(s))
+        spread.append(manifolds.plain_radius(ms.adv["logits"]) / manifolds.plain_radius(ms.adv["pixels"]))
+        moved.append(manifolds.displacement(ms.clean["logits"], ms.adv["logits"])
+                     / manifolds.displacement(ms.clean["pixels"], ms.adv["pixels"]))
+    return {"spread": np.array(spread), "displacement": np.array(moved)}

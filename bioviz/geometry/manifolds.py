@@ -1,0 +1,333 @@
+r"""Geometry of point-cloud manifolds: MFTMA capacity, radius and dimension, and simpler companions.
+
+A *manifold* here is a set of points (rows of an ``(M, N)`` array: M points in N dimensions):
+all the images of one class (a class manifold), or one image under M noise draws or M
+adversarial perturbations (an exemplar manifold). Functions take a sequence of P such arrays
+(or one ``(P, M, N)`` array).
+
+**Manifold capacity** (mean-field theoretic manifold analysis, MFTMA; Chung, Lee & Sompolinsky,
+PRX 2018; Cohen et al., Nat Commun 2020). How many manifolds per dimension, :math:`\alpha = P/N`,
+a linear readout can separate into random dichotomies with margin :math:`\kappa`? Each manifold
+is centred on its centre :math:`c`, scaled by :math:`\|c\|` (centres measured from the global
+mean) and given one extra "centre" coordinate equal to 1; then, for Gaussian vectors
+:math:`t`, solve
+
+.. math:: \min_v \|v - t\|^2 \quad \text{s.t.}\quad v \cdot s \le -\kappa \ \text{for all points } s,
+
+whose solution is :math:`v = t - \sum_j \lambda_j s_j` with multipliers :math:`\lambda_j \ge 0`:
+for :math:`\kappa = 0` the multipliers are exactly the non-negative least-squares solution of
+:math:`\min_{\lambda \ge 0}\|S\lambda - t\|` (``scipy.optimize.nnls``), and a margin only shifts
+:math:`t` along the centre coordinate (:math:`t \to t + \kappa e_c`), because every point has
+centre coordinate 1. The *anchor point* :math:`\tilde s = \sum_j \lambda_j s_j / \sum_j \lambda_j`
+is the multiplier-weighted mean of the active points, and
+
+.. math:: \alpha_M^{-1} = \mathbb E_t \frac{[t\cdot\tilde s + \kappa]_+^2}{\|\tilde s\|^2}, \qquad
+          R_M = \sqrt{\mathbb E_t \|\delta\tilde s\|^2}, \qquad
+          D_M = D\,\big(\mathbb E_t\, \hat t \cdot \hat{\tilde s}\big)^2,
+
+averaged over manifolds as :math:`1/\overline{(1/\alpha_M)}` (capacity) and plain means
+(radius, dimension); :math:`\delta\tilde s` is the anchor's deviation from its mean, and the
+hats are unit vectors within the manifold's own D-dimensional subspace. Zero-radius manifolds
+(points) give Cover's capacity 2; balls with :math:`R\sqrt D \gg 1` give
+:math:`\alpha \approx (1 + R^{-2})/D`. The reference implementation
+(schung039/neural_manifolds_replicaMFT) also removes correlations between centres first; with
+only 10 classes we skip that step.
+
+**Companions**: the participation ratio :math:`(\sum\lambda_i)^2/\sum\lambda_i^2` of the
+covariance eigenvalues (all points pooled), EVD90 (components for 90 % of the variance), the
+plain radius :math:`\sqrt{\overline{\|x - c\|^2}}/\|c\|`, and the overlap ratio of a clean noise
+cloud and its adversarial counterpart.
+
+>>> rng = np.random.default_rng(0)
+>>> points = [np.tile(rng.standard_normal(50), (5, 1)) for _ in range(20)]   # zero radius
+>>> round(mftma(points, n_t=2000, seed=0).capacity, 1)
+2.0
+>>> round(participation_ratio(rng.standard_normal((4000, 10))), 1)
+10.0
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from bioviz.validation import check_int, check_positive, check_range, check_seed
+
+
+@functools.cache
+def _controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def blas_one_thread():
+    """A context running BLAS on one thread.
+
+    On a busy 2-core machine OpenBLAS's threads made these small decompositions ~20x slower;
+    the controller is built once per process (building it scans the loaded libraries).
+    """
+    return _controller().limit(limits=1, user_api="blas")
+
+
+def as_manifolds(manifolds, *, min_points: int = 1, min_manifolds: int = 1,
+                 name: str = "manifolds") -> list[np.ndarray]:
+    """Validate a sequence of ``(M_i, N)`` point clouds (or a ``(P, M, N)`` array) -> list of arrays.
+
+    Raises a ValueError naming ``name`` for an empty sequence, too few points or manifolds,
+    mismatched dimensions or non-finite values.
+    """
+    if isinstance(manifolds, np.ndarray):
+        if manifolds.ndim != 3:
+            raise ValueError(f"{name} must be a (P, M, N) array or a sequence of (M, N) arrays, "
+                             f"got shape {manifolds.shape}")
+        manifolds = list(manifolds)
+    out = [np.asarray(m, dtype=float) for m in manifolds]
+    if len(out) < min_manifolds:
+        raise ValueError(f"{name} must hold at least {min_manifolds} manifold(s), got {len(out)}")
+    for i, m in enumerate(out):
+        if m.ndim != 2:
+            raise ValueError(f"{name}[{i}] must be a 2-D (points, features) array, got shape {m.shape}")
+        if m.shape[0] < min_points:
+            raise ValueError(f"{name}[{i}] must hold at least {min_points} point(s), got {m.shape[0]}")
+        if m.shape[1] < 1 or m.shape[1] != out[0].shape[1]:
+            raise ValueError(f"{name}[{i}] has {m.shape[1]} features, expected {out[0].shape[1]}")
+        if not np.all(np.isfinite(m)):
+            raise ValueError(f"{name}[{i}] contains NaN or inf")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# MFTMA
+
+
+@dataclass(frozen=True)
+class MFTMA:
+    """Manifold capacity, radius and dimension (averaged) and their per-manifold values."""
+
+    capacity: float
+    radius: float
+    dimension: float
+    capacities: np.ndarray
+    radii: np.ndarray
+    dimensions: np.ndarray
+
+    @property
+    def ball_capacity(self) -> float:
+        """The ball approximation :math:`(1 + R^{-2})/D` from the mean radius and dimension."""
+        if self.radius == 0 or self.dimension == 0:
+            return float("nan")
+        return (1 + self.radius**-2) / self.dimension
+
+
+def _anchor_analysis(sD1: np.ndarray, t: np.ndarray, kappa: float) -> tuple[float, float, float]:
+    """Capacity, radius, dimension of one manifold (``sD1``: (D+1, m), last row all ones)."""
+    from scipy.optimize import nnls
+
+    D1, n_t = t.shape
+    D = D1 - 1
+    shifted = t.copy()
+    shifted[-1] += kappa
+    proj = sD1.T @ shifted  # (m, n_t): s . t + kappa
+    anchors = sD1[:, np.argmax(proj, axis=0)]  # inactive t: the point of largest projection
+    for i in np.flatnonzero(proj.max(axis=0) > 0):
+        lam, _ = nnls(sD1, shifted[:, i])
+        total = lam.sum()
+        if total > 0:
+            anchors[:, i] = sD1 @ lam / total
+    gap = np.maximum(np.sum(t * anchors, axis=0) + kappa, 0.0)
+    inv_capacity = np.mean(gap**2 / np.sum(anchors**2, axis=0))
+    capacity = 1.0 / inv_capacity if inv_capacity > 0 else float("inf")
+    ds = anchors[:D] - anchors[:D].mean(axis=1, keepdims=True)
+    radius = float(np.sqrt(np.mean(np.sum(ds**2, axis=0))))
+    t_hat = t[:D] / np.linalg.norm(t[:D], axis=0)
+    s_hat = anchors[:D] / np.sqrt(np.sum(anchors[:D] ** 2, axis=0) + 1e-12)
+    dimension = float(D * np.mean(np.sum(t_hat * s_hat, axis=0)) ** 2)
+    return float(capacity), radius, dimension
+
+
+def mftma(manifolds, kappa: float = 0.0, n_t: int = 200, seed: int = 0) -> MFTMA:
+    r"""Mean-field manifold capacity, radius and dimension of P manifolds (see the module docstring).
+
+    Parameters
+    ----------
+    manifolds : sequence of (M_i, N) arrays, or a (P, M, N) array
+        At least 2 manifolds of at least 1 point each.
+    kappa : float
+        Margin (>= 0), in units of the centre norms.
+    n_t : int
+        Gaussian vectors sampled per manifold (200 in the reference; fewer is noisier).
+    seed : int
+        Seed of the Gaussian vectors.
+    """
+    X = as_manifolds(manifolds, min_points=1, min_manifolds=2)
+    kappa = check_positive("kappa", kappa, allow_zero=True)
+    n_t = check_int("n_t", n_t, 1)
+    rng = np.random.default_rng(check_seed(seed))
+    caps, radii, dims = [], [], []
+    with blas_one_thread():
+        means = np.array([x.mean(axis=0) for x in X])
+        counts = np.array([len(x) for x in X], dtype=float)
+        origin = counts @ means / counts.sum()  # the global mean of all points
+        scale = max(1.0, float(np.abs(means - origin).max()))
+        for i, x in enumerate(X):
+            centre = means[i] - origin
+            norm = float(np.linalg.norm(centre))
+            if norm <= 1e-9 * scale:
+                raise ValueError(f"manifolds[{i}] has its centre at the global mean (zero centre "
+                                 "norm): capacity is undefined")
+            S = (x - means[i]) / norm  # (M, N) centre-normalised points
+            if S.shape[1] > S.shape[0]:  # work in the span of the points
+                Q, _ = np.linalg.qr(S.T)  # (N, M)
+                S = S @ Q
+            sD1 = np.vstack([S.T, np.ones((1, S.shape[0]))])
+            t = rng.standard_normal((sD1.shape[0], n_t))
+            c, r, d = _anchor_analysis(sD1, t, kappa)
+            caps.append(c)
+            radii.append(r)
+            dims.append(d)
+    caps, radii, dims = np.array(caps), np.array(radii), np.array(dims)
+    return MFTMA(capacity=float(1.0 / np.mean(1.0 / caps)), radius=float(radii.mean()),
+                 dimension=float(dims.mean()), capacities=caps, radii=radii, dimensions=dims)
+
+
+def points_capacity(kappa: float = 0.0) -> float:
+    r"""Capacity of zero-radius manifolds (points) at margin :math:`\kappa` (Gardner 1988).
+
+    :math:`\alpha_0(\kappa)^{-1} = \int_{-\kappa}^\infty Dt\,(t+\kappa)^2 =
+    (1+\kappa^2)\Phi(\kappa) + \kappa\,\phi(\kappa)`; 2 at :math:`\kappa = 0` (Cover 1965).
+
+    >>> points_capacity(0.0)
+    2.0
+    """
+    kappa = check_positive("kappa", kappa, allow_zero=True)
+    phi = math.exp(-kappa**2 / 2) / math.sqrt(2 * math.pi)
+    Phi = 0.5 * (1 + math.erf(kappa / math.sqrt(2)))
+    return 1.0 / ((1 + kappa**2) * Phi + kappa * phi)
+
+
+# ---------------------------------------------------------------------------------------------
+# companions
+
+
+def _pooled(points, name: str) -> np.ndarray:
+    X = np.asarray(points, dtype=float)
+    if X.ndim == 3:
+        X = X.reshape(-1, X.shape[-1])
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be a (points, features) array, got shape {X.shape}")
+    if X.shape[0] < 2:
+        raise ValueError(f"{name} must hold at least 2 points, got {X.shape[0]}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return X
+
+
+def _eigenvalues(X: np.ndarray) -> np.ndarray:
+    with blas_one_thread():
+        s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
+    return s**2 / (len(X) - 1)
+
+
+def participation_ratio(points) -> float:
+    r"""Participation ratio :math:`(\sum_i\lambda_i)^2 / \sum_i\lambda_i^2` of the covariance.
+
+    ``points``: an (n, N) array or a (P, M, N) array (pooled). Isotropic data in d dimensions
+    gives about d; data on a line gives 1. Zero variance gives 0.
+    """
+    lam = _eigenvalues(_pooled(points, "points"))
+    denom = float(np.sum(lam**2))
+    return float(np.sum(lam) ** 2 / denom) if denom > 0 else 0.0
+
+
+def evd(points, fraction: float = 0.9) -> int:
+    """Number of principal components needed to explain ``fraction`` of the variance (EVD90)."""
+    fraction = check_range("fraction", fraction, 0.0, 1.0, low_open=True)
+    lam = _eigenvalues(_pooled(points, "points"))
+    if lam.sum() == 0:
+        return 0
+    return int(np.searchsorted(np.cumsum(lam) / lam.sum(), fraction - 1e-12) + 1)
+
+
+def _rms_about_centres(C: list, A: list, name: str) -> float:
+    """Mean over i of RMS ||a - c_i|| over the points a of A[i], divided by ||c_i - o||: c_i is
+    the centre of C[i], o the global mean of all points of C."""
+    origin = np.concatenate(C).mean(axis=0)
+    out = []
+    for i, (c, a) in enumerate(zip(C, A, strict=True)):
+        centre = c.mean(axis=0)
+        norm = float(np.linalg.norm(centre - origin))
+        if norm == 0:
+            raise ValueError(f"{name}[{i}] has its centre at the global mean (zero centre norm)")
+        out.append(np.sqrt(np.mean(np.sum((a - centre) ** 2, axis=1))) / norm)
+    return float(np.mean(out))
+
+
+def plain_radius(manifolds) -> float:
+    r"""Mean over manifolds of :math:`\sqrt{\overline{\|x - c\|^2}} / \|c - o\|`.
+
+    :math:`c` is a manifold's centre and :math:`o` the global mean of all points (as in MFTMA).
+    Needs at least 2 manifolds; a single point per manifold gives radius 0.
+    """
+    X = as_manifolds(manifolds, min_points=1, min_manifolds=2)
+    return _rms_about_centres(X, X, "manifolds")
+
+
+def overlap_ratio(clean, adversarial) -> float:
+    r"""How far an adversarial cloud sits from its clean noise cloud, in units of the cloud's size.
+
+    :math:`\|\bar x_\text{adv} - \bar x_\text{clean}\| / \sqrt{\overline{\|x_\text{clean} - \bar
+    x_\text{clean}\|^2}}`, averaged over exemplars. Below 1 the adversarial points land inside
+    the clean noise cloud: the two overlap. ``clean`` and ``adversarial``: sequences of (M, N)
+    clouds, one per exemplar, each of at least 2 points.
+    """
+    C = as_manifolds(clean, min_points=2, name="clean")
+    A = as_manifolds(adversarial, min_points=1, name="adversarial")
+    if len(C) != len(A) or C[0].shape[1] != A[0].shape[1]:
+        raise ValueError(f"adversarial must match clean: {len(A)} vs {len(C)} clouds of "
+                         f"{A[0].shape[1]} vs {C[0].shape[1]} features")
+    ratios = []
+    for i, (c, a) in enumerate(zip(C, A, strict=True)):
+        spread = float(np.sqrt(np.mean(np.sum((c - c.mean(axis=0)) ** 2, axis=1))))
+        if spread == 0:
+            raise ValueError(f"clean[{i}] has zero spread (a deterministic model has no noise "
+                             "cloud): the overlap ratio is undefined")
+        ratios.append(np.linalg.norm(a.mean(axis=0) - c.mean(axis=0)) / spread)
+    return float(np.mean(ratios))
+
+
+def displacement(clean, adversarial) -> float:
+    r"""RMS distance of adversarial points from their clean centre, relative to that centre's
+    distance from the global clean mean: how far an attack *moves* an exemplar (the plain radius
+    measures how much the attacked points *spread*). Averaged over exemplars.
+    """
+    C = as_manifolds(clean, min_points=1, min_manifolds=2, name="clean")
+    A = as_manifolds(adversarial, min_points=1, min_manifolds=2, name="adversarial")
+    if len(C) != len(A):
+        raise ValueError(f"adversarial must match clean: {len(A)} vs {len(C)} clouds")
+    return _rms_about_centres(C, A, "clean")
+
+
+def readme_example(seed: int = 0, n_t: int = 200) -> MFTMA:
+    """The replicaMFT README's random-data example: P = 100 manifolds of M = 50 Gaussian points
+    in N = 5000 dimensions, margin 0, ``n_t`` = 200. The README reports capacity 0.04, radius
+    1.48 (1.47 in our spec) and dimension 36.17 (with its centre-correlation step, K = 1)."""
+    rng = np.random.default_rng(check_seed(seed))
+    X = [rng.standard_normal((50, 5000)) for _ in range(100)]
+    return mftma(X, kappa=0.0, n_t=n_t, seed=seed)
+
+
+MEASURES = ("capacity", "radius", "dimension", "participation_ratio", "plain_radius")
+
+
+def measures(manifolds, *, n_t: int = 100, seed: int = 0) -> dict:
+    """All measures of one set of manifolds: MFTMA capacity/radius/dimension, PR, plain radius."""
+    X = as_manifolds(manifolds, min_points=1, min_manifolds=2)
+    res = mftma(X, n_t=n_t, seed=seed)
+    pooled = np.concatenate(X)
+    return {"capacity": res.capacity, "radius": res.radius, "dimension": res.dimension,
+            "participation_ratio": participation_ratio(pooled) if len(pooled) > 1 else 0.0,
+            "plain_radius": plain_radius(X)}

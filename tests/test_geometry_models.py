@@ -1,0 +1,146 @@
+"""Models, attacks and the spec's checks of notebook 03 (trained models: marked slow).
+
+The spec's checks run on the seed-0 models the notebook uses; the measured ranges in the
+comments are over training seeds 0-2, computed with ``reproduce.spec_values`` as in the
+notebook's section 3.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from bioviz.geometry import attacks, experiments, models, reproduce
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("geometry")]
+
+
+@pytest.fixture(scope="module")
+def trio():
+    return models.trained("standard"), models.trained("stochastic", 1.0), models.trained("adversarial")
+
+
+@pytest.fixture(scope="module")
+def values(trio):
+    curves = reproduce.accuracy_curves(trio, show_progress=False)
+    geoms = {m.name: experiments.layer_geometry(experiments.exemplar_manifolds(m, P=16, M=16, eps=0.1),
+                                                n_t=100) for m in trio}
+    sweep = experiments.sigma_sweep(sigmas=(0.5, 1.0, 2.0), eps_values=(), overlap_eps=0.1,
+                                    show_progress=False)
+    return reproduce.spec_values(curves, geoms, sweep)
+
+
+def test_clean_accuracy(values):
+    # measured: standard 0.974-0.980; sigma = 1 one draw 0.874-0.889, 8-draw average 0.946-0.967
+    assert values["clean_standard"] >= 0.95
+    assert values["clean_stochastic_single"] >= 0.85
+    assert values["clean_stochastic_avg"] > values["clean_stochastic_single"]
+
+
+def test_robustness_ordering_at_eps_01(values):
+    # measured: standard 0.37-0.41, sigma = 1 averaged 0.50-0.53 (+0.12-0.13), AT 0.70-0.76 (+0.34-0.35)
+    assert values["eps01_stochastic_avg"] >= values["eps01_standard"] + 0.05
+    assert values["eps01_adversarial"] >= values["eps01_standard"] + 0.2
+    assert values["eps01_adversarial"] > values["eps01_stochastic_avg"]
+
+
+def test_eot_is_not_weaker_and_accuracy_falls_with_eps(values):
+    # measured: EOT - no EOT at most -0.002 (worst over eps and evaluations); without EOT the
+    # averaged sigma = 1 accuracy at 0.1 is 0.04 higher; largest rise along any curve -0.015
+    assert values["eot_excess"] <= 0.03
+    assert values["eps01_stochastic_avg_no_eot"] > values["eps01_stochastic_avg"]
+    assert values["max_rise"] <= 0.02
+
+
+def test_perturbation_radius_by_depth(values):
+    # measured (logits / pixels, plain radius of 16 x 16 exemplar manifolds): AT 0.66-0.74;
+    # standard 1.27-1.41 on the notebook's digits but 0.96-1.27 over other samples (the spec's
+    # > 1.3 is fragile here), always above AT by >= 0.2 on the same digits
+    assert values["radius_ratio_adversarial"] < 1.0
+    assert values["radius_ratio_standard"] > values["radius_ratio_adversarial"] + 0.2
+
+
+def test_overlap_ratios(values):
+    # measured: front layer 0.42-0.43 (sigma = 1); logits 1.50, 0.93, 0.68 for sigma 0.5, 1, 2
+    assert values["overlap_front"] < 1.0
+    assert values["overlap_logits_max_step"] < 0
+    assert values["overlap_logits_by_sigma"][0] > 1 > values["overlap_logits_by_sigma"][-1]
+
+
+def test_pgd_stays_in_the_ball_and_hurts(trio):
+    standard = trio[0]
+    _, x, _, y = models.data()
+    x, y = x[:64], y[:64]
+    xa = attacks.pgd(standard, x, y, 0.1, steps=10, seed=0)
+    assert float((xa - x).abs().max()) <= 0.1 + 1e-6
+    assert float(xa.min()) >= 0 and float(xa.max()) <= 1
+    assert attacks.accuracy(standard, xa, y) < attacks.accuracy(standard, x, y) - 0.2
+    assert torch.equal(xa, attacks.pgd(standard, x, y, 0.1, steps=10, seed=0))  # deterministic
+    assert torch.equal(attacks.pgd(standard, x, y, 0.0), x)
+    # a deterministic model ignores EOT
+    assert torch.equal(attacks.pgd(standard, x, y, 0.1, steps=5, eot=1, seed=1),
+                       attacks.pgd(standard, x, y, 0.1, steps=5, eot=8, seed=1))
+
+
+def test_noise_is_poisson_like():
+    net = models.trained("stochastic", 1.0).net
+    a = torch.full((20000, 1), 4.0)
+    gen = torch.Generator().manual_seed(0)
+    out = net.noise(a, gen)
+    # variance sigma^2 (a + c) = 4.1 (the ReLU clips 2.5 sd below the mean: negligible)
+    assert float(out.var()) == pytest.approx(4.1, rel=0.05)
+    assert float(out.mean()) == pytest.approx(4.0, abs=0.05)
+    assert torch.equal(models.trained("standard").net.noise(a, gen), a)
+
+
+def test_training_is_deterministic_and_configurable():
+    a = models.train(models.config("stochastic", 1.0, epochs=2, seed=3))
+    b = models.train(models.config("stochastic", 1.0, epochs=2, seed=3))
+    assert all(torch.equal(p, q) for p, q in zip(a.net.parameters(), b.net.parameters(), strict=True))
+    assert a.history["loss"] == b.history["loss"]
+    gabor = models.train(models.config("standard", epochs=1, front="gabor"))
+    assert gabor.net.n_front == 256
+    big = models.train(models.config("standard", **{**models.PAPER_SCALE, "epochs": 1}))
+    assert big.net.n_front == 1024 and big.net.fc1.out_features == 512
+    assert len(models.data(augment=8)[0]) == 9 * len(models.data()[0])
+
+
+def test_gabor_bank():
+    g0, g1 = models.gabor_bank()
+    assert g0.shape == g1.shape == (128, 64)
+    assert np.allclose(np.linalg.norm(g0, axis=1), 1) and np.allclose(np.linalg.norm(g1, axis=1), 1)
+
+
+def test_exemplar_and_class_manifolds(trio):
+    sto = trio[1]
+    ms = experiments.exemplar_manifolds(sto, P=4, M=5, eps=0.05, steps=3)
+    assert ms.adv["front"].shape == (4, 5, 256) and ms.clean["logits"].shape == (4, 5, 10)
+    assert np.ptp(ms.clean["pixels"], axis=1).max() == 0  # noise enters after the pixels
+    assert experiments.has_noise_cloud(ms, "front")
+    cm = experiments.class_manifolds(trio[0], M=3, eps=0.0)
+    assert cm.clean["hidden"].shape == (10, 3, 128)
+    assert np.array_equal(cm.clean["hidden"], cm.adv["hidden"])  # eps 0, no noise: no change
+    cloud = experiments.exemplar_cloud(sto, 0, M=6, eps=0.05, steps=2)
+    assert cloud["adv"]["logits"].shape == (6, 10) and cloud["x_adv"].shape == (6, 64)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda m: attacks.pgd(m, *models.data()[1::2], eps=-0.1), "eps must be >= 0"),
+        (lambda m: attacks.pgd(m, *models.data()[1::2], eps=0.1, eot=0), "eot must be >= 1"),
+        (lambda m: attacks.pgd(m, *models.data()[1::2], eps=0.1, steps=0), "steps must be >= 1"),
+        (lambda m: attacks.robustness(m, []), "eps_values must not be empty"),
+        (lambda m: models.config("stochastic", -1.0), "sigma must be >= 0"),
+        (lambda m: models.config("stochastic", 0.0), "sigma must be > 0"),
+        (lambda m: models.config("standard", 1.0), "sigma must be 0"),
+        (lambda m: models.config("cnn"), "kind must be one of"),
+        (lambda m: experiments.exemplar_manifolds(m, P=1), "P must be >= 2"),
+        (lambda m: experiments.exemplar_manifolds(m, eps=-1), "eps must be >= 0"),
+        (lambda m: experiments.exemplar_manifolds(m, M=0), "M must be >= 1"),
+        (lambda m: experiments.manifold_set(m, "blob"), "manifold must be one of"),
+        (lambda m: experiments.sigma_sweep(sigmas=(-1.0,)), "sigma must be >= 0"),
+    ],
+)
+def test_bad_parameters(trio, call, match):
+    with pytest.raises(ValueError, match=match):
+        call(trio[0])
