@@ -89,7 +89,9 @@ class Sweep:
     ``rate_error[mode]``
     (mean |<r_i> - rho_i|) are arrays over ``x``; ``mc_k[mode]`` is ``(len(x), k_max)``;
     ``adaptations[mode]`` the :class:`~bioviz.reservoir.model.Adaptation` of each point
-    (plastic mode) and ``evaluations[mode]`` the :class:`~bioviz.reservoir.tasks.Evaluation`s.
+    (plastic mode) and ``evaluations[mode]`` the :class:`~bioviz.reservoir.tasks.Evaluation`s;
+    ``gains[mode]`` and ``biases[mode]`` are ``(len(x), N)``: the per-neuron gains :math:`a_i`
+    and biases :math:`b_i` that intrinsic plasticity learned (intrinsic mode only).
     """
 
     x: np.ndarray
@@ -104,6 +106,8 @@ class Sweep:
     mc_k: dict = field(default_factory=dict)
     evaluations: dict = field(default_factory=dict)
     adaptations: dict = field(default_factory=dict)
+    gains: dict = field(default_factory=dict)
+    biases: dict = field(default_factory=dict)
 
     @property
     def modes(self) -> tuple:
@@ -115,7 +119,7 @@ class Sweep:
             raise ValueError("other must have the same grid x")
         out = Sweep(self.x, self.label, {**self.settings, **other.settings})
         for attr in ("mc", "nrmse", "rate", "radius", "lyapunov", "rate_error", "mc_k", "evaluations",
-                     "adaptations"):
+                     "adaptations", "gains", "biases"):
             getattr(out, attr).update(getattr(self, attr))
             getattr(out, attr).update(getattr(other, attr))
         return out
@@ -126,7 +130,7 @@ class Sweep:
         i = int(np.argmax(y) if metric == "mc" else np.argmin(y))
         return float(self.x[i]), float(y[i])
 
-    def _store(self, mode, evals, rhos, adaptations=None):
+    def _store(self, mode, evals, rhos, adaptations=None, gains=None, biases=None):
         self.evaluations[mode] = evals
         self.mc[mode] = np.array([e.mc for e in evals])
         self.nrmse[mode] = np.array([e.nrmse for e in evals])
@@ -138,6 +142,8 @@ class Sweep:
                                                                                           strict=True)])
         if adaptations is not None:
             self.adaptations[mode] = adaptations
+        if gains is not None:
+            self.gains[mode], self.biases[mode] = gains, biases
 
 
 def _run_modes(reservoirs, rhos, modes, sweep, *, delta, steps, seed, inputs, bar, diagnostics=True):
@@ -159,7 +165,7 @@ def _run_modes(reservoirs, rhos, modes, sweep, *, delta, steps, seed, inputs, ba
             used = reservoirs
         evals = tasks.evaluate_batch(used, inputs=inputs, gains=gains, biases=biases,
                                      radius=diagnostics, lyapunov=diagnostics)
-        sweep._store(mode, evals, rhos, adaptations)
+        sweep._store(mode, evals, rhos, adaptations, gains, biases)
         bar.update(1)
 
 
@@ -235,10 +241,11 @@ def sweep_modes(modes=("static", "plastic"), *, gain: float = 6.0, rho: float = 
 
 def target_sweep(means=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7), *, heterogeneity: float = 0.0,
                  beta: float = 0.0, gain: float = 6.0, n: int = 200, delta: float = 2e-3,
-                 steps: int = 1500, modes=("plastic",), seed: int = 0,
+                 steps: int = 1500, modes=("plastic",), seed: int = 0, diagnostics: bool = True,
                  show_progress: bool = True) -> Sweep:
     """MC and NRMSE against the *mean* target rate, homogeneous (``heterogeneity = 0``) or
-    heterogeneous targets, starting every time from the same reservoir (balance ``beta``)."""
+    heterogeneous targets, starting every time from the same reservoir (balance ``beta``).
+    ``diagnostics=False`` skips the Jacobian radius and the Lyapunov exponent (NaN)."""
     means, seed = _check_grid("means", means, modes, seed)
     base = model.build(n, beta, gain, seed=seed)
     reservoirs = [base] * len(means)
@@ -246,7 +253,7 @@ def target_sweep(means=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7), *, heterogeneity: fl
     sweep = Sweep(means, "mean target rate", dict(heterogeneity=heterogeneity, beta=beta, gain=gain,
                                                   n=n, delta=delta, steps=steps, seed=seed))
     return _run_sweep(sweep, reservoirs, rhos, modes, f"target sweep (h = {heterogeneity:g})",
-                      show_progress, delta=delta, steps=steps, seed=seed)
+                      show_progress, delta=delta, steps=steps, seed=seed, diagnostics=diagnostics)
 
 
 # ---------------------------------------------------------------------------------------------
