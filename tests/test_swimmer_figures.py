@@ -89,8 +89,26 @@ def test_experiments_and_result_figures():
     fig = figures.sweep_figure([dict(x=sw["values"], returns=sw["returns"], x_label="w_prop", name="prop",
                                      reference=[129, 792])])
     assert _finite(fig)
+    # with speeds: a second row under the returns, with the full-reward line at 0.1 m/s
+    fig = figures.sweep_figure([dict(x=sw["values"], returns=sw["returns"], speeds=sw["speeds"],
+                                     x_label="w_prop", name="prop")])
+    speed = [t for t in fig.data if t.yaxis == "y2" and t.name == "NCAP, ours (range over seeds)"]
+    np.testing.assert_allclose(speed[0].y, sw["speeds"].mean(0))
+    assert any(t.name.endswith("full reward per step") and list(t.y) == [0.1, 0.1] for t in fig.data)
+    assert _finite(fig)
+    # contra through positive values needs the sign constraints off; with them it is clamped to 0
+    free = experiments.sweep("contra", [-1.0, 0.0, 1.0], seeds=(0,), n_steps=100, sign_constraints=False,
+                             processes=1, show_progress=False)["returns"][0]
+    assert free[0] == free[1] > 0 == free[2]
+    clamped = experiments.sweep("contra", [1.0], seeds=(0,), n_steps=100, processes=1,
+                                show_progress=False)["returns"][0]
+    assert clamped[0] == free[1]
     tr = experiments.sweep("n_links", [4, 8], seeds=(0,), n_steps=100, processes=1, show_progress=False)
     assert tr["returns"].shape == (1, 2)
+    fig = figures.bars_figure([4, 8], tr["returns"], speeds=tr["speeds"], reference=[343, 900])
+    bars = [t for t in fig.data if t.type == "bar"]
+    np.testing.assert_allclose(bars[1].y, tr["speeds"][0])
+    assert bars[1].yaxis == "y2" and _finite(fig)
     ab = experiments.sign_ablation(seeds=(0,), n_steps=150, processes=2, show_progress=False)
     assert len(ab["patterns"]) == 16 and ab["returns"].shape == (1, 16)
     best = ab["patterns"][int(np.argmax(ab["returns"][0]))]
@@ -115,4 +133,5 @@ def test_es_figure():
             for k in es.KINDS}
     fig = figures.es_figure(runs, labels=es.LABELS, baseline=10.0)
     assert any("6,021 parameters" in (t.name or "") for t in fig.data)
+    assert fig.layout.yaxis.title.text == "held-out return per 20-step episode (max 20)"
     assert _finite(fig)

@@ -43,13 +43,14 @@ def tabulate(summaries: list[dict], n_seeds: int) -> dict[str, np.ndarray]:
 
 
 def sweep(param: str, values, *, seeds=(0, 1, 2), n_steps: int = task.EPISODE_STEPS,
-          n_links: int = 6, period: int = DEFAULT_PERIOD, processes: int | None = None,
-          show_progress: bool = True, **weights) -> dict:
+          n_links: int = 6, period: int = DEFAULT_PERIOD, sign_constraints: bool = True,
+          processes: int | None = None, show_progress: bool = True, **weights) -> dict:
     """Episodes of the constant-init NCAP with one parameter varied.
 
     ``param`` is one of :data:`SWEEPABLE`; ``weights`` override the other shared weights
-    (defaults +1, +1, +1, -1, sign constraints on). Varying ``n_links`` reuses the same four
-    weights on every body: zero-shot transfer.
+    (defaults +1, +1, +1, -1). With ``sign_constraints`` (default) a weight of the wrong sign
+    is clamped to 0; turn them off to sweep, say, ``contra`` through positive values. Varying
+    ``n_links`` reuses the same four weights on every body: zero-shot transfer.
     """
     check_choice("param", param, SWEEPABLE)
     seeds = tuple(seeds)
@@ -63,7 +64,7 @@ def sweep(param: str, values, *, seeds=(0, 1, 2), n_steps: int = task.EPISODE_ST
             per = v
         else:
             kw[param] = float(v)
-        ctrl = ncap(**kw, n_links=links, period=per)
+        ctrl = ncap(**kw, n_links=links, period=per, sign_constraints=sign_constraints)
         jobs += [dict(controller=ctrl, n_links=links, n_steps=n_steps, seed=s) for s in seeds]
     costs = [j["n_links"] for j in jobs]  # physics cost grows with the body
     out = tabulate(run_many(summary, jobs, processes=processes, desc=f"{param} sweep",

@@ -58,7 +58,9 @@ class SwimmerExplorer(Explorer):
         Float("osc", 1.0, -1.0, 2.0, 0.1, label="oscillator amplitude w_osc"),
         Float("prop", 1.0, -1.0, 3.0, 0.1, label="proprioception w_prop"),
         Float("ipsi", 1.0, -2.0, 2.0, 0.1, label="same-side muscle w_ipsi"),
-        Float("contra", -1.0, -2.0, 2.0, 0.1, label="opposite-side muscle w_contra"),
+        Float("contra", -1.0, -2.0, 2.0, 0.1, label="opposite-side muscle w_contra",
+              help="any value <= 0 gives the same torques (the two B-neurons of a joint are never active "
+                   "together); positive values subtract from the torque"),
         Toggle("sign_constraints", True, label="sign constraints (osc, prop, ipsi ≥ 0; contra ≤ 0)"),
         Int("n_links", 6, 3, 12, label="number of links"),
         Int("n_steps", 300, 30, 1000, 10, label="episode length (steps of 0.03 s)"),

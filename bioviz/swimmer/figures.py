@@ -341,21 +341,45 @@ def _reference_markers(fig, x, y, name="spec (prototype)", row=None, col=None):
                                          line=dict(width=2))), **loc)
 
 
-def sweep_figure(panels: Sequence[dict], *, title: str = "", height: int = 380) -> go.Figure:
+def _speed_guides(fig, x0, x1, row=None, col=None):
+    """Dashed line at 0.1 m/s (full reward at and above it) and a thin zero line."""
+    loc = {} if row is None else dict(row=row, col=col)
+    fig.add_trace(go.Scatter(x=[x0, x1], y=[task.TARGET_SPEED] * 2, mode="lines",
+                             name=f"{task.TARGET_SPEED:g} m/s: full reward per step",
+                             line=dict(color=PATH, dash="dash", width=1), hoverinfo="skip"), **loc)
+    fig.add_trace(go.Scatter(x=[x0, x1], y=[0.0, 0.0], mode="lines", name="zero speed", showlegend=False,
+                             line=dict(color="#566573", width=0.8), hoverinfo="skip"), **loc)
+
+
+def sweep_figure(panels: Sequence[dict], *, title: str = "", height: int | None = None) -> go.Figure:
     """Side-by-side sweeps. Each panel: ``x``, ``returns`` (seeds x values), ``x_label``,
-    ``name``, optional ``reference`` (values at ``x``) and ``log_x``."""
-    fig = plots.new_figure(1, len(panels), subplot_titles=[p["name"] for p in panels],
-                           horizontal_spacing=0.1)
+    ``name``, optional ``reference`` (values at ``x``), ``log_x`` and ``speeds`` (seeds x
+    values, mean forward speed in m/s). With speeds, a second row shows them under the returns,
+    with the 0.1 m/s line above which a step earns the full reward: a return can come from a
+    head that wags in place (the reward is the clipped *instantaneous* speed), the mean speed
+    cannot."""
+    with_speed = any(p.get("speeds") is not None for p in panels)
+    rows = 2 if with_speed else 1
+    titles = [p["name"] for p in panels] + [""] * len(panels) * (rows - 1)
+    fig = plots.new_figure(rows, len(panels), subplot_titles=titles, horizontal_spacing=0.08,
+                           vertical_spacing=0.12, shared_xaxes=with_speed)
     for i, p in enumerate(panels, start=1):
         x = np.asarray(p["x"], float)
         plots.curves(x, {"ncap": plots.band(np.asarray(p["returns"]), kind="range")},
-                     x_label=p["x_label"], y_label="return (1000 steps)" if i == 1 else "",
-                     fig=fig, row=1, col=i)
+                     x_label="" if with_speed else p["x_label"],
+                     y_label="return (1000 steps)" if i == 1 else "", fig=fig, row=1, col=i)
         if p.get("reference") is not None:
             _reference_markers(fig, x, p["reference"], row=1, col=i)
-        if p.get("log_x"):
-            fig.update_xaxes(type="log", row=1, col=i)
         fig.update_yaxes(range=[0, 1000], row=1, col=i)
+        if with_speed and p.get("speeds") is not None:
+            plots.curves(x, {"ncap": plots.band(np.asarray(p["speeds"]), kind="range")},
+                         x_label=p["x_label"], y_label="mean forward speed (m/s)" if i == 1 else "",
+                         fig=fig, row=2, col=i)
+            _speed_guides(fig, float(x.min()), float(x.max()), row=2, col=i)
+        elif with_speed:
+            fig.update_xaxes(title_text=p["x_label"], row=2, col=i)
+        if p.get("log_x"):
+            fig.update_xaxes(type="log", col=i)
     seen = set()
     for trace in fig.data:  # one legend entry per kind; bands without markers
         if trace.name == "ncap":
@@ -365,7 +389,7 @@ def sweep_figure(panels: Sequence[dict], *, title: str = "", height: int = 380) 
         elif trace.name in seen:
             trace.showlegend = False
         seen.add(trace.name)
-    fig.update_layout(title=title, height=height)
+    fig.update_layout(title=title, height=height or (620 if with_speed else 380))
     return fig
 
 
@@ -389,18 +413,37 @@ def sign_ablation_figure(patterns: Sequence[Sequence[int]], returns: np.ndarray,
 
 def bars_figure(categories: Sequence, values: np.ndarray, *, reference: Sequence | None = None,
                 x_label: str = "", y_label: str = "return", title: str = "",
-                colour: str = "ncap", height: int = 360) -> go.Figure:
-    """Bars of the mean over seeds (``values``: seeds x categories) with each seed as a dot."""
+                colour: str = "ncap", height: int | None = None, speeds: np.ndarray | None = None) -> go.Figure:
+    """Bars of the mean over seeds (``values``: seeds x categories) with each seed as a dot.
+
+    ``speeds`` (seeds x categories, m/s) adds a second row with the mean forward speed and the
+    0.1 m/s line above which every step earns the full reward (so returns saturate there).
+    """
     v = np.atleast_2d(np.asarray(values, float))
     cats = [str(c) for c in categories]
-    fig = plots.new_figure(title=title, height=height)
-    fig.add_trace(go.Bar(x=cats, y=v.mean(axis=0), name="ours (mean)", marker_color=rgba(color(colour), 0.75)))
-    fig.add_trace(go.Scatter(x=np.repeat([cats], len(v), axis=0).ravel(), y=v.ravel(), mode="markers",
-                             name="ours (each seed)", marker=dict(color=color(colour), size=6)))
+    rows = 1 if speeds is None else 2
+    if rows == 1:
+        fig = plots.new_figure(title=title, height=height or 360)
+    else:
+        fig = plots.new_figure(2, 1, title=title, height=height or 560, shared_xaxes=True,
+                               vertical_spacing=0.08)
+    panels = [(v, y_label, True)]
+    if speeds is not None:
+        panels.append((np.atleast_2d(np.asarray(speeds, float)), "mean forward speed (m/s)", False))
+    for row, (vals, label, first) in enumerate(panels, start=1):
+        loc = {} if rows == 1 else dict(row=row, col=1)
+        fig.add_trace(go.Bar(x=cats, y=vals.mean(axis=0), name="ours (mean)", showlegend=first,
+                             marker_color=rgba(color(colour), 0.75)), **loc)
+        fig.add_trace(go.Scatter(x=np.repeat([cats], len(vals), axis=0).ravel(), y=vals.ravel(),
+                                 mode="markers", name="ours (each seed)", showlegend=first,
+                                 marker=dict(color=color(colour), size=6)), **loc)
+        fig.update_yaxes(title_text=label, **loc)
     if reference is not None:
-        _reference_markers(fig, cats, reference)
-    fig.update_xaxes(title_text=x_label, type="category")
-    fig.update_yaxes(title_text=y_label)
+        _reference_markers(fig, cats, reference, **({} if rows == 1 else dict(row=1, col=1)))
+    if speeds is not None:
+        _speed_guides(fig, cats[0], cats[-1], row=2, col=1)
+    fig.update_xaxes(type="category")
+    fig.update_xaxes(title_text=x_label, **({} if rows == 1 else dict(row=2, col=1)))
     return fig
 
 
@@ -425,6 +468,7 @@ def es_figure(results: Mapping[str, list], *, labels: Mapping[str, str], baselin
         fig.add_trace(go.Scatter(x=[x[0], x[-1]], y=[baseline, baseline], mode="lines",
                                  name="NCAP at constant init, untrained",
                                  line=dict(color=color("paper"), dash="dash")))
+    steps = next(iter(results.values()))[0].episode_steps
     fig.update_xaxes(title_text="training environment steps")
-    fig.update_yaxes(title_text="held-out return (episode)")
+    fig.update_yaxes(title_text=f"held-out return per {steps}-step episode (max {steps})")
     return fig

@@ -22,6 +22,20 @@ Signs follow the worm: :math:`w_\\text{osc}, w_\\text{prop}, w_\\text{ipsi} \\ge
 pass. With weight sharing the whole controller has **4 parameters** for any body length
 (6 per joint without sharing: two B-neuron input weights and four muscle weights).
 
+**What the contralateral weight can do here.** At most one B-neuron of a joint is ever active:
+the head oscillator is either dorsal or ventral, and :math:`q^d, q^v` are never both positive.
+When :math:`b^d > 0` then :math:`b^v = 0`, so :math:`m^d = \\mathrm{graded}(w_\\text{ipsi} b^d)`
+and :math:`m^v = \\mathrm{graded}(w_\\text{contra} b^d)`. An inhibitory
+:math:`w_\\text{contra} \\le 0` only pushes the silent muscle further below 0, where the clip
+holds it: **every** :math:`w_\\text{contra} \\le 0` gives exactly the torques of
+:math:`w_\\text{contra} = 0`. Only a positive (excitatory) value acts, and it subtracts from the
+torque (cancelling it when :math:`w_\\text{contra} = w_\\text{ipsi}`). With the sign constraints
+the forward-swimming circuit therefore has 3 effective parameters; the constraint on
+``contra`` matters because it keeps the weight out of the harmful positive range. (The authors'
+code, nikhilxb/ncap-swimmer ``neurobo/ncap/swimmer.py``, feeds the same inputs to the B-neurons;
+there inhibition can act only at the head joints with its optional turn-control input, which
+can excite a B-neuron while the oscillator drives the other one.)
+
 Two implementations give the same torques:
 
 - :class:`NCAP`, a ``torch.nn.Module`` (gradients, batches; the time step is an explicit

@@ -37,6 +37,7 @@ __all__ = [
     "TorchPolicy",
     "wave_lags",
     "joint_amplitude",
+    "joint_posture",
     "run_many",
     "summary",
 ]
@@ -264,6 +265,18 @@ def joint_amplitude(r: Rollout, start: int | None = None) -> float:
     """Half the peak-to-peak joint angle (rad) in the steady part, averaged over joints."""
     q = _steady(r, start)
     return float(np.mean((q.max(axis=0) - q.min(axis=0)) / 2))
+
+
+def joint_posture(r: Rollout, start: int | None = None) -> dict[str, np.ndarray]:
+    """How each joint (head first) moves in the steady part of the episode (rad).
+
+    ``swing``: the standard deviation of its angle (a sinusoid of amplitude :math:`A` has
+    :math:`A/\\sqrt{2}`): how far it bends back and forth. ``offset``: its mean angle: a joint
+    that stays bent to one side has a large offset and a small swing. With a fast clock the head
+    joint barely swings before its drive reverses, and the tail can lock in a bend.
+    """
+    q = _steady(r, start)
+    return dict(swing=q.std(axis=0), offset=q.mean(axis=0))
 
 
 def summary(controller: Callable, n_links: int = 6, n_steps: int = task.EPISODE_STEPS,
