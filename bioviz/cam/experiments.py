@@ -368,7 +368,7 @@ def fragment_experiment(C: int = 5, N: int = 16, P: int = 4, m: int = 3, *, nois
 def overwrite_experiment(old=(4, 5, 6), new=(1, 3, 4, 8), *, cue: int = 3, C: int = 5, N: int = 10,
                          others=((0, (0, 1, 8, 9)), (4, (1, 5, 6))), ratio: float = 2.25,
                          gated: bool = False, spacing_ms: float = 14.0,
-                         probe_together: bool = False) -> CAMRun:
+                         probe_together: bool = False, plasticity: Plasticity | None = None) -> CAMRun:
     """Learn the ``others`` and ``cue -> old``, recall, overwrite ``cue -> new``, recall the cue
     and probe every bit that was only in the old content, one at a time; with
     ``probe_together`` (and at least two such bits) finally probe them all at once.
@@ -377,6 +377,7 @@ def overwrite_experiment(old=(4, 5, 6), new=(1, 3, 4, 8), *, cue: int = 3, C: in
     weight traces (``w_cue_content``, ``w_content_cue`` over ``weights_t``). The old content ->
     cue links keep a residual of about ``A+ e^(-1/3)``, below what one spike needs to fire the
     cue but not two: probed together, the forgotten bits recall the overwritten cue.
+    ``plasticity``, if given, replaces the rule built from ``ratio`` and ``gated``.
     """
     ops = [Learn(c, b) for c, b in others] + [Learn(cue, old), RecallCue(cue), Learn(cue, new),
                                               RecallCue(cue)]
@@ -385,7 +386,7 @@ def overwrite_experiment(old=(4, 5, 6), new=(1, 3, 4, 8), *, cue: int = 3, C: in
     if probe_together and len(gone) > 1:
         ops.append(RecallContent(tuple(gone)))
     return simulate(ops, C=C, N=N, spacing_ms=spacing_ms,
-                    plasticity=Plasticity.from_ratio(ratio, gated=gated))
+                    plasticity=plasticity or Plasticity.from_ratio(ratio, gated=gated))
 
 
 @dataclass(frozen=True)

@@ -248,7 +248,9 @@ def _overwrite(shared, ratio, gated, spacing) -> CAMRun:
 
 
 class ForgettingExplorer(Explorer):
-    """Relearn cue 1 with a new content: watch the old links fall and the new ones rise."""
+    """Relearn cue 1 with a new content: watch the old links fall and the new ones rise; then
+    probe the forgotten bits one at a time (the cue is gone) and together (residual content ->
+    cue links add up and recall it)."""
 
     name = "cam.forgetting"
     title = "Forgetting by overwrite"
