@@ -45,3 +45,13 @@ def test_deterministic_and_validated():
         hopfield.completion(50, 4, 1.5)
     with pytest.raises(ValueError, match="N must be >= 2"):
         hopfield.completion(1, 1)
+
+
+def test_half_retrieval_load_sits_above_the_large_N_limit():
+    """Finite N: with overlap >= 0.96 as "retrieved" (starting from the stored pattern),
+    fewer than half are retrieved first at alpha = 0.22 (N = 100, 4 trials, seed 1) and 0.20
+    (N = 200, 2 trials, seed 0), both above the N -> infinity limit 0.138 (measured)."""
+    res = hopfield.load_curve(100, loads=np.arange(0.02, 0.31, 0.02), trials=4, seed=1)
+    half = hopfield.half_retrieval_load(res)
+    assert hopfield.ALPHA_C < half <= 0.26
+    assert np.isnan(hopfield.half_retrieval_load(dict(alpha=np.array([0.1]), retrieved=np.array([0.9]))))

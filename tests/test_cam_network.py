@@ -16,6 +16,7 @@ from bioviz.cam.network import (
     Plasticity,
     RecallContent,
     RecallCue,
+    fmt_bits,
     simulate,
     threshold_weight,
 )
@@ -131,3 +132,31 @@ def test_single_spike_thresholds():
     for cell in (SLOW, FAST):
         assert 2.0 < threshold_weight(cell) < 6.0
     assert 3.0 < threshold_weight(FAST) < 5.0
+
+
+def test_sets_print_sorted():
+    assert fmt_bits((8, 1, 3, 4)) == "{1, 3, 4, 8}" and fmt_bits(()) == "{}"
+    assert str(Learn(3, {8, 1, 3, 4})) == "learn(cue 3, bits {1, 3, 4, 8})"
+    assert str(RecallContent({9, 0})) == "recall_content({0, 9})"
+    line = simulate([Learn(0, (8, 1, 3))], C=1, N=10).summary()
+    assert "bits {1, 3, 8}" in line
+
+
+def test_operation_timing_table():
+    """The T+1 .. T+6 timeline of the functional test (what section 1.2 of the notebook shows):
+    recall by cue: CueCue at T+1, content in ContCue at T+2, Cond silent (9 - 6 nA), output cue
+    at T+5 and content at T+6; recall by content: the probe bit at T+5, its cues at T+6; while
+    relearning cue 3, the old bits 5, 6 pass Cond at T+3 (9 - 6 + 2 nA from CondInt)."""
+    run = ex.functional_test()
+    cue = ex.op_timeline(run, 3)  # recall_cue(0)
+    assert cue[1] == {"CueCue": (0,)} and cue[2] == {"ContCue": (0, 1, 8, 9)}
+    assert all("Cond" not in row for row in cue.values())
+    assert cue[5]["OutCue"] == (0,) and cue[6]["OutCont"] == (0, 1, 8, 9)
+    probe = ex.op_timeline(run, 4)  # recall_content({6})
+    assert probe[5]["OutCont"] == (6,) and probe[6]["OutCue"] == (3, 4)
+    relearn = ex.op_timeline(run, 6)
+    assert relearn[2]["ContCue"] == (5, 6) and relearn[3]["Cond"] == (5, 6)
+    table = ex.timing_table(run, [0, 3, 4, 6])
+    assert table.count("\n") == 2 + 6 and "| T+6 |" in table and "recall_cue(0)" in table
+    with pytest.raises(ValueError, match="k must be <= 8"):
+        ex.op_timeline(run, 9)

@@ -20,14 +20,17 @@ import numpy as np
 
 from bioviz.cam.network import (
     CAM,
+    POPULATIONS,
     CAMRun,
     IdealCAM,
     Learn,
+    OpResult,
     Plasticity,
     RecallContent,
     RecallCue,
     check_size,
     check_spacing,
+    fmt_bits,
     simulate,
 )
 from bioviz.validation import check_int, check_seed
@@ -49,6 +52,10 @@ __all__ = [
     "recall_weight_change",
     "SPEC_SPACING",
     "stored_mask",
+    "probes_after",
+    "op_timeline",
+    "timing_table",
+    "sweep_summary",
 ]
 
 #: Stress-test recalls right (of 45) against spacing (ms) on the spec's prototype Brian2 port
@@ -74,6 +81,60 @@ FUNCTIONAL_OPS = (
 def functional_test(spacing_ms: float = 14.0, plasticity: Plasticity | None = None) -> CAMRun:
     """Run :data:`FUNCTIONAL_OPS` on a fresh C = 5, N = 10 memory."""
     return simulate(FUNCTIONAL_OPS, C=5, N=10, spacing_ms=spacing_ms, plasticity=plasticity)
+
+
+def probes_after(ops: Sequence, probes: Sequence, *, C: int = 5, N: int = 10,
+                 spacing_ms: float = 14.0, plasticity: Plasticity | None = None) -> list[OpResult]:
+    """Run ``ops``, then one recall by content of each probe, each on its own fresh replay
+    (so that one probe cannot write links another probe then reads).
+
+    >>> res = probes_after(FUNCTIONAL_OPS, [(5, 6)])   # cue 3 held {4, 5, 6}, then {1, 3, 4, 8}
+    >>> res[0].cues, res[0].expected_cues               # the overwritten memory comes back
+    ((3, 4), (4,))
+    """
+    ops = list(ops)
+    out = []
+    for probe in probes:
+        cam = CAM(C, N, spacing_ms=spacing_ms, plasticity=plasticity)
+        out.append(cam.run(ops + [RecallContent(tuple(probe))]).results[-1])
+    return out
+
+
+#: Populations of the timing table, in the order a signal travels (input to output).
+TIMELINE_POPULATIONS = tuple(name for name, *_ in POPULATIONS)
+
+
+def op_timeline(run: CAMRun, k: int, steps: int = 6) -> dict[int, dict[str, tuple[int, ...]]]:
+    """Which neurons of each population spike at T+1 .. T+``steps`` after operation ``k``
+    starts (T = its first input spike): ``{dt: {population: indices}}`` (indices are cues for
+    the cue populations, bits for the content ones; silent populations are left out)."""
+    k = check_int("k", k, 0, len(run.results) - 1)
+    steps = check_int("steps", steps, low=1)
+    t0 = run.results[k].t_ms
+    out = {}
+    for dt in range(1, steps + 1):
+        row = {}
+        for name in TIMELINE_POPULATIONS:
+            t, i = run.spikes[name]
+            fired = tuple(sorted(set(i[t == t0 + dt].tolist())))
+            if fired:
+                row[name] = fired
+        out[dt] = row
+    return out
+
+
+def timing_table(run: CAMRun, ks: Sequence[int], steps: int = 6) -> str:
+    """A Markdown table: one row per step T+1 .. T+``steps``, one column per operation ``ks``,
+    each cell the populations (and their neurons) spiking in that step."""
+    cols = [op_timeline(run, k, steps) for k in ks]
+    head = "| step | " + " | ".join(f"{run.results[k].op}" for k in ks) + " |\n"
+    head += "|---" * (len(ks) + 1) + "|\n"
+    body = ""
+    for dt in range(1, steps + 1):
+        cells = ["; ".join(f"{name} {fmt_bits(ids)}" for name, ids in col[dt].items()) or "(silent)"
+                 for col in cols]
+        body += f"| T+{dt} | " + " | ".join(cells) + " |\n"
+    return head + body
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,6 +198,33 @@ def spacing_sweep(spacings: Sequence[float] = (5, 6, 7, 8, 9, 10, 12, 14), *, ga
     for g in gated:
         out["correct"][g] = np.array([out["runs"][(g, s)].n_correct for s in spacings])
     return out
+
+
+def sweep_summary(sweep: dict, gated: bool = False) -> dict:
+    """What a :func:`spacing_sweep` shows for one gate setting: ``perfect_from`` (the shortest
+    spacing from which every longer spacing is perfect too; NaN if none), ``errors_below``
+    (the longest spacing with a wrong recall; NaN if none) and ``rises``: ``(shorter,
+    longer, correct at shorter, correct at longer)`` wherever a shorter spacing does *better*
+    than the next longer one (the count need not fall monotonically).
+
+    >>> s = dict(spacing=np.array([5., 6., 7., 14.]), n_recalls=45,
+    ...          correct={False: np.array([11, 28, 27, 45])})
+    >>> out = sweep_summary(s)
+    >>> out["perfect_from"], out["errors_below"], out["rises"]
+    (14.0, 7.0, [(6.0, 7.0, 28, 27)])
+    """
+    order = np.argsort(sweep["spacing"])
+    sp = np.asarray(sweep["spacing"], float)[order]
+    ok = np.asarray(sweep["correct"][gated])[order]
+    n = sweep["n_recalls"]
+    perfect = ok == n
+    tail = np.flatnonzero(~perfect)
+    perfect_from = float(sp[tail[-1] + 1]) if tail.size and tail[-1] + 1 < sp.size else (
+        float(sp[0]) if not tail.size else float("nan"))
+    errors_below = float(sp[tail[-1]]) if tail.size else float("nan")
+    rises = [(float(sp[i]), float(sp[i + 1]), int(ok[i]), int(ok[i + 1]))
+             for i in range(sp.size - 1) if ok[i] > ok[i + 1]]
+    return dict(perfect_from=perfect_from, errors_below=errors_below, rises=rises)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,19 +367,26 @@ def fragment_experiment(C: int = 5, N: int = 16, P: int = 4, m: int = 3, *, nois
 
 def overwrite_experiment(old=(4, 5, 6), new=(1, 3, 4, 8), *, cue: int = 3, C: int = 5, N: int = 10,
                          others=((0, (0, 1, 8, 9)), (4, (1, 5, 6))), ratio: float = 2.25,
-                         gated: bool = False, spacing_ms: float = 14.0) -> CAMRun:
+                         gated: bool = False, spacing_ms: float = 14.0,
+                         probe_together: bool = False, plasticity: Plasticity | None = None) -> CAMRun:
     """Learn the ``others`` and ``cue -> old``, recall, overwrite ``cue -> new``, recall the cue
-    and probe every bit that was only in the old content.
+    and probe every bit that was only in the old content, one at a time; with
+    ``probe_together`` (and at least two such bits) finally probe them all at once.
 
     The defaults are the functional test's overwrite of cue 3. The returned run holds the
-    weight traces (``w_cue_content``, ``w_content_cue`` over ``weights_t``).
+    weight traces (``w_cue_content``, ``w_content_cue`` over ``weights_t``). The old content ->
+    cue links keep a residual of about ``A+ e^(-1/3)``, below what one spike needs to fire the
+    cue but not two: probed together, the forgotten bits recall the overwritten cue.
+    ``plasticity``, if given, replaces the rule built from ``ratio`` and ``gated``.
     """
     ops = [Learn(c, b) for c, b in others] + [Learn(cue, old), RecallCue(cue), Learn(cue, new),
                                               RecallCue(cue)]
     gone = sorted(set(old) - set(new))
     ops += [RecallContent((b,)) for b in gone]
+    if probe_together and len(gone) > 1:
+        ops.append(RecallContent(tuple(gone)))
     return simulate(ops, C=C, N=N, spacing_ms=spacing_ms,
-                    plasticity=Plasticity.from_ratio(ratio, gated=gated))
+                    plasticity=plasticity or Plasticity.from_ratio(ratio, gated=gated))
 
 
 @dataclass(frozen=True)

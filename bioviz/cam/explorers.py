@@ -21,6 +21,7 @@ from bioviz.cam.network import (
     Plasticity,
     RecallContent,
     RecallCue,
+    fmt_bits,
     simulate,
 )
 from bioviz.explorer import Choice, Explorer, Float, Int, Toggle
@@ -243,11 +244,13 @@ def overwrite_contents(shared: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
 def _overwrite(shared, ratio, gated, spacing) -> CAMRun:
     old, new = overwrite_contents(shared)
     return ex.overwrite_experiment(old, new, cue=1, others=((0, (0, 2)), (2, (5, 9))), ratio=ratio,
-                                   gated=gated, spacing_ms=spacing)
+                                   gated=gated, spacing_ms=spacing, probe_together=True)
 
 
 class ForgettingExplorer(Explorer):
-    """Relearn cue 1 with a new content: watch the old links fall and the new ones rise."""
+    """Relearn cue 1 with a new content: watch the old links fall and the new ones rise; then
+    probe the forgotten bits one at a time (the cue is gone) and together (residual content ->
+    cue links add up and recall it)."""
 
     name = "cam.forgetting"
     title = "Forgetting by overwrite"
@@ -272,8 +275,8 @@ class ForgettingExplorer(Explorer):
         relearn = next(r for r in run.results if isinstance(r.op, Learn) and r.op.bits == new)
         ok = all(r.correct for r in run.recalls)
         verdict = "all recalls right" if ok else "some recalls wrong: " + "; ".join(
-            f"{r.op} gave cues {set(r.cues) or '{}'}" for r in run.recalls if not r.correct)
-        head = f"cue 1: {set(old)} → {set(new)}; {verdict}"
+            f"{r.op} gave cues {fmt_bits(r.cues)}" for r in run.recalls if not r.correct)
+        head = f"cue 1: {fmt_bits(old)} → {fmt_bits(new)}; {verdict}"
         if params["view"] == "weight traces":
             fig = figures.forgetting_figure(run, 1, gone[0], added[0], kept_bit=kept[0] if kept else None,
                                             title=head)
@@ -357,7 +360,7 @@ class HopfieldExplorer(Explorer):
     """A Hopfield network: completion from a partial cue, and its load limit."""
 
     name = "cam.hopfield"
-    title = "Hopfield contrast: attractor completion, capacity ~0.138 N"
+    title = "Hopfield contrast: attractor completion and its load limit"
     controls = (
         Choice("N", 100, options=(50, 100, 150), label="neurons N"),
         Int("P", 8, 1, 40, label="patterns stored P"),
@@ -369,9 +372,12 @@ class HopfieldExplorer(Explorer):
 
     def figure(self, res, params):
         N, P = params["N"], params["P"]
+        half = hopfield.half_retrieval_load(res["load"])
+        where = (f"fewer than half retrieved from α = {half:.2f} here" if np.isfinite(half)
+                 else f"at least half retrieved up to α = {res['load']['alpha'][-1]:.2f}")
         fig = figures.hopfield_figure(res["cue"], res["load"], N, P_cue=P, C=None,
-                                      title=f"Hopfield, N = {N}, P = {P} (load {P / N:.3f}; "
-                                            f"critical 0.138 N = {hopfield.ALPHA_C * N:.1f})")
+                                      title=f"Hopfield, N = {N}, P = {P} (load {P / N:.3f}): {where}; "
+                                            f"N → ∞ limit α = {hopfield.ALPHA_C}")
         cf = res["cue"]["fraction"]
         k = int(np.argmin(np.abs(cf - params["cue_fraction"])))
         fig.add_trace(go.Scatter(x=[cf[k]], y=[res["cue"]["overlap"][k]], mode="markers", name="this cue",

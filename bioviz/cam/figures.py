@@ -149,7 +149,8 @@ def spacing_figure(sweep: dict, *, reference: dict | None = None,
     n = sweep["n_recalls"]
     fig = plots.new_figure()
     for gated, correct in sweep["correct"].items():
-        name = "gated (plasticity only while learning)" if gated else "ungated (the paper)"
+        name = ("gated (plasticity only while learning)" if gated
+                else "ungated (paper's circuit, our A+ = 4, A- = 9 nA)")
         fig.add_trace(go.Scatter(x=sweep["spacing"], y=np.asarray(correct) / n, mode="lines+markers",
                                  name=name, line=dict(color=color("cam"), dash="dot" if gated else "solid")))
     for label, (xs, ys) in (reference or {}).items():
@@ -217,9 +218,10 @@ def forgetting_figure(run: CAMRun, cue: int, old_bit: int, new_bit: int, *, kept
 
 
 def capacity_figure(P: np.ndarray, cam_fraction: np.ndarray, C: int, hop: dict, N_hop: int,
-                    title: str = "Capacity: one memory per cue vs ~0.14 N attractors") -> go.Figure:
+                    title: str = "Capacity: the spiking CAM against a Hopfield network") -> go.Figure:
     """Fraction of stored memories retrieved: the CAM against P (a cliff at P = C) and a
-    Hopfield network against P (its load 0.138 N marked)."""
+    Hopfield network against P (the N -> infinity limit 0.138 N marked, and where this
+    network's retrieval falls below half)."""
     fig = subplots(1, 2, titles=(f"spiking CAM, C = {C}", f"Hopfield, N = {N_hop}"), horizontal_spacing=0.12)
     fig.add_trace(go.Scatter(x=P, y=cam_fraction, mode="lines+markers", name="CAM (simulated)",
                              line=dict(color=color("cam"), width=2)), row=1, col=1)
@@ -229,7 +231,11 @@ def capacity_figure(P: np.ndarray, cam_fraction: np.ndarray, C: int, hop: dict, 
     _vline(fig, C, "P = C", c=color("cam"), y1=1.02, row=1, col=1)
     fig.add_trace(go.Scatter(x=hop["P"], y=hop["retrieved"], mode="lines+markers", name="Hopfield (simulated)",
                              line=dict(color=color("hopfield"), width=2)), row=1, col=2)
-    _vline(fig, hopfield.ALPHA_C * N_hop, "0.138 N", c=color("hopfield"), y1=1.02, row=1, col=2)
+    _vline(fig, hopfield.ALPHA_C * N_hop, "0.138 N (N → ∞)", c=color("closed form"), y1=1.02, row=1, col=2)
+    half = hopfield.half_retrieval_load(hop)
+    if np.isfinite(half):
+        _vline(fig, half * N_hop, f"< 1/2 retrieved: P = {half * N_hop:.0f}", c=color("hopfield"), y1=0.9,
+               dash="solid", row=1, col=2)
     fig.update_xaxes(title_text="memories stored P")
     fig.update_yaxes(title_text="fraction retrieved", range=[-0.03, 1.1], row=1, col=1)
     fig.update_yaxes(range=[-0.03, 1.1], row=1, col=2)
@@ -239,9 +245,10 @@ def capacity_figure(P: np.ndarray, cam_fraction: np.ndarray, C: int, hop: dict, 
 
 def hopfield_figure(cue_res: dict, load_res: dict, N: int, *, P_cue: int, C: int | None = None,
                     cam_cue_curve: dict | None = None,
-                    title: str = "Hopfield: completion improves with the cue, fails beyond 0.138 N") -> go.Figure:
+                    title: str = "Hopfield: completion against the cue and against the load") -> go.Figure:
     """Left: overlap after recall against the known fraction of the cue (optionally the CAM's
-    P(only the target) against the probe fraction beside it). Right: against the load P / N."""
+    P(only the target) against the probe fraction beside it). Right: against the load P / N,
+    with the N -> infinity limit 0.138 and the first load where fewer than half are retrieved."""
     fig = subplots(1, 2, titles=(f"completion vs cue fraction (P = {P_cue})", "completion vs load"),
                    horizontal_spacing=0.12)
     fig.add_trace(go.Scatter(x=cue_res["fraction"], y=cue_res["overlap"], mode="lines+markers",
@@ -259,7 +266,11 @@ def hopfield_figure(cue_res: dict, load_res: dict, N: int, *, P_cue: int, C: int
     fig.add_trace(go.Scatter(x=load_res["alpha"], y=load_res["retrieved"], mode="lines",
                              name="Hopfield: retrieved (vs load)", showlegend=False,
                              line=dict(color=color("hopfield"), dash="dash")), row=1, col=2)
-    _vline(fig, hopfield.ALPHA_C, "α = 0.138", c=color("closed form"), y1=1.02, row=1, col=2)
+    _vline(fig, hopfield.ALPHA_C, "α = 0.138 (N → ∞)", c=color("closed form"), y1=1.02, row=1, col=2)
+    half = hopfield.half_retrieval_load(load_res)
+    if np.isfinite(half):
+        _vline(fig, half, f"< 1/2 retrieved: α = {half:.2f}", c=color("hopfield"), y1=0.75, dash="dashdot",
+               row=1, col=2)
     _vline(fig, P_cue / N, f"P/N = {P_cue / N:.3g}", c=color("hopfield"), y1=0.9, dash="solid", row=1, col=2)
     if C is not None:
         fig.add_annotation(x=0.98, y=0.05, xref="x2 domain", yref="y2 domain", showarrow=False,

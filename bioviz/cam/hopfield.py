@@ -26,10 +26,13 @@ import numpy as np
 from bioviz.validation import check_int, check_range, check_seed
 
 __all__ = ["ALPHA_C", "store", "recall", "cue", "completion", "Completion", "load_curve",
-           "cue_curve", "mceliece_capacity"]
+           "cue_curve", "mceliece_capacity", "half_retrieval_load", "RETRIEVED_OVERLAP"]
 
-#: Critical load of the Hopfield network (Amit, Gutfreund, Sompolinsky 1985).
+#: Critical load of the Hopfield network (Amit, Gutfreund, Sompolinsky 1985): the limit
+#: N -> infinity, where the retrieval states (overlap ~0.97, ~1.5 % of units wrong) vanish.
 ALPHA_C = 0.138
+#: A recall counts as *retrieved* when it ends at overlap >= this (at most 2 % of units wrong).
+RETRIEVED_OVERLAP = 0.96
 
 
 def store(patterns: np.ndarray) -> np.ndarray:
@@ -96,7 +99,7 @@ class Completion:
     @property
     def retrieved(self) -> float:
         """Fraction of recalls ending within 2 % of the pattern (overlap >= 0.96)."""
-        return float((self.overlap >= 0.96).mean())
+        return float((self.overlap >= RETRIEVED_OVERLAP).mean())
 
 
 def completion(N: int = 200, P: int = 10, cue_fraction: float = 0.5, trials: int = 10,
@@ -136,3 +139,15 @@ def mceliece_capacity(N: int) -> float:
     """``N / (2 ln N)``: the load up to which nearly all patterns are exactly stable."""
     N = check_int("N", N, low=2)
     return N / (2.0 * np.log(N))
+
+
+def half_retrieval_load(load: dict) -> float:
+    """The first load ``alpha`` of a :func:`load_curve` at which fewer than half of the recalls
+    are retrieved (NaN if retrieval never falls below half): a finite-N estimate of where the
+    network fails, to set beside the N -> infinity limit :data:`ALPHA_C`.
+
+    >>> half_retrieval_load(dict(alpha=np.array([0.1, 0.2, 0.3]), retrieved=np.array([1.0, 0.6, 0.2])))
+    0.3
+    """
+    below = np.asarray(load["alpha"])[np.asarray(load["retrieved"]) < 0.5]
+    return float(below[0]) if below.size else float("nan")

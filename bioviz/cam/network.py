@@ -84,6 +84,7 @@ __all__ = [
     "check_size",
     "describe",
     "threshold_weight",
+    "fmt_bits",
     "SLOW",
     "FAST",
 ]
@@ -216,7 +217,11 @@ class Layout:
 
     @property
     def n_memory_neurons(self) -> int:
-        """Neurons of the memory proper: 3C + 4N + 1 (without the C + N output layer)."""
+        """Neurons of the memory proper: 3C + 4N + 1 (without the C + N output layer).
+
+        Developer note: the spec writes 3C + 5N + 1, but the populations it lists (and the
+        authors' sPyMem code) give 3C + 4N + 1: CueCue, CueCont, MergeCue (C each), ContCue,
+        Cond, ContCont, MergeCont (N each) and CondInt (1)."""
         return self.slices["MergeCont"].stop
 
     def index(self, population: str, k=None):
@@ -266,6 +271,19 @@ class Plasticity:
     w_\max)`, then delivered; at a postsynaptic spike it is potentiated,
     :math:`w \leftarrow \mathrm{clip}(w + g\,x_+, 0, w_\max)`. Weights start at 0.
 
+    Pair by pair, with :math:`\Delta t = t_\text{post} - t_\text{pre}` (the steps in which the
+    two neurons fire) and every pair counted (the traces add up):
+
+    .. math::
+
+        \Delta w = +A_+\,e^{-\Delta t/\tau_+} \ (\Delta t \ge 0,\ \text{pre before post}),
+        \qquad
+        \Delta w = -A_-\,e^{-|\Delta t|/\tau_-} \ (\Delta t < 0,\ \text{post before pre}),
+
+    each applied as its later spike arrives and clipped to :math:`[0, w_\max]`. A pre and a
+    post spike in the same step count as pre before post (Brian2 runs the ``pre`` pathway
+    first), so a co-active pair gains the full :math:`A_+`.
+
     ``gated=False`` (the paper): :math:`g = 1` always. ``gated=True``: :math:`g = 1` only during
     learn operations (their first ``gate_ms`` ms), 0 otherwise, an encoding-phase
     (acetylcholine-like) switch that keeps recalls from writing.
@@ -301,6 +319,15 @@ class Plasticity:
 
 # ---------------------------------------------------------------------------------------------
 # operations
+
+
+def fmt_bits(bits) -> str:
+    """A set of indices as sorted set notation (``{}`` when empty).
+
+    >>> fmt_bits((8, 1, 3, 4))
+    '{1, 3, 4, 8}'
+    """
+    return "{" + ", ".join(str(int(b)) for b in sorted(bits)) + "}"
 
 
 def _bits(bits, name: str = "bits") -> tuple[int, ...]:
@@ -345,7 +372,7 @@ class Learn:
         return f"L{self.cue}"
 
     def __str__(self) -> str:
-        return f"learn(cue {self.cue}, bits {set(self.bits)})"
+        return f"learn(cue {self.cue}, bits {fmt_bits(self.bits)})"
 
 
 @dataclass(frozen=True)
@@ -393,7 +420,7 @@ class RecallContent:
         return "P" + ",".join(map(str, self.bits))
 
     def __str__(self) -> str:
-        return f"recall_content({set(self.bits)})"
+        return f"recall_content({fmt_bits(self.bits)})"
 
 
 Operation = Learn | RecallCue | RecallContent
@@ -540,10 +567,10 @@ class CAMRun:
         lines = []
         for r in self.results:
             mark = "" if not r.is_recall else ("  ok" if r.correct else
-                                                f"  WRONG (expected cues {set(r.expected_cues)}, "
-                                                f"bits {set(r.expected_bits)})")
-            lines.append(f"t={r.t_ms:5.0f} ms  {str(r.op):<34} -> cues {set(r.cues) or '{}'}, "
-                         f"bits {set(r.bits) or '{}'}{mark}")
+                                                f"  WRONG (expected cues {fmt_bits(r.expected_cues)}, "
+                                                f"bits {fmt_bits(r.expected_bits)})")
+            lines.append(f"t={r.t_ms:5.0f} ms  {str(r.op):<34} -> cues {fmt_bits(r.cues)}, "
+                         f"bits {fmt_bits(r.bits)}{mark}")
         return "\n".join(lines)
 
 
