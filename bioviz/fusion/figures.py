@@ -173,7 +173,8 @@ def me_figure(me: dict) -> go.Figure:
     fig.add_trace(go.Scatter(x=s, y=me["me"].mean(1), mode="lines+markers", name="ME (fused vs best unimodal)",
                              error_y=dict(type="data", array=sd, visible=True),
                              line=dict(color=color("fused"), width=2.5)), secondary_y=False)
-    fig.add_trace(go.Scatter(x=s, y=me["ceiling"].mean(1), mode="lines", name="ceiling: ME if fused acc = 1 (leaves the plot at the top)",
+    fig.add_trace(go.Scatter(x=s, y=me["ceiling"].mean(1), mode="lines",
+                             name="ceiling: ME if fused acc = 1 (leaves the plot at the top)",
                              line=dict(color="#95a5a6", dash="dash")), secondary_y=False)
     if np.any(np.isfinite(me["k"])):
         kk = np.array([np.nanmean(row) if np.any(np.isfinite(row)) else np.nan for row in me["k"]])
