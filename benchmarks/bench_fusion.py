@@ -61,7 +61,8 @@ def run() -> str:
         f"{analysis.epochs_table(ens, SIGMAS, training.CONDITIONS)}\n\n"
         "Final fused test accuracy (mean ± sd over seeds):\n\n"
         f"{analysis.conditions_table(ens, SIGMAS, training.CONDITIONS)}\n\n"
-        "What each ingredient adds (final accuracy, paired by seed):\n\n"
+        "What each ingredient adds (final accuracy in points, paired by seed: mean [95 % CI] "
+        "(seeds up / seeds)):\n\n"
         f"{analysis.ablation_table(ens, SIGMAS)}\n\n"
         "Run times (s; targets: ANN control <= 1 s, SNN control <= 10 s):\n\n"
         "| what | wall median | wall max | CPU (min) |\n|---|---|---|---|\n" + timing

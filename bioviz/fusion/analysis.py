@@ -139,17 +139,81 @@ def paired_difference(ens, sigma: float, a: str, b: str) -> np.ndarray:
     return np.array(out)
 
 
-def ablation_table(ens, sigmas) -> Markdown:
-    """What each ingredient adds (final accuracy, paired by seed, mean ± sd): the auxiliary
-    losses (joint - base), k on top of them (iemf - joint), and k alone (pcoef - probe)."""
-    pairs = (("joint", "base"), ("iemf", "joint"), ("pcoef", "probe"), ("iemf", "base"))
+def paired_effect(ens, sigma: float, a: str, b: str, *, scale: float = 100.0,
+                  level: float = 0.95) -> dict:
+    r"""Condition ``a`` minus ``b`` at ``sigma``, paired by seed, in points (accuracy x ``scale``).
+
+    Returns the per-seed differences ``diff``, their ``mean``, ``sd``, standard error ``se``,
+    the two-sided ``level`` confidence interval ``low``-``high`` from Student's t with n - 1
+    degrees of freedom (:math:`\bar d \pm t_{n-1}\,s/\sqrt n`: with n = 3 seeds,
+    :math:`t_2 = 4.30`, so the interval is wide), and the sign counts ``n_pos``/``n_neg``.
+    ``sign_p`` is the chance that all n seeds share one sign when the true effect is zero
+    (:math:`2 \cdot 2^{-n}`; 0.25 for n = 3): with so few seeds even a clean sign is weak evidence.
+    """
+    from scipy import stats
+
+    d = paired_difference(ens, sigma, a, b) * scale
+    n = d.size
+    if n == 0:
+        raise ValueError(f"no paired runs of {a!r} and {b!r} at sigma {sigma}")
+    mean = float(d.mean())
+    if n > 1:
+        sd = float(d.std(ddof=1))
+        se = sd / np.sqrt(n)
+        half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
+    else:
+        sd = se = half = float("nan")
+    return dict(a=a, b=b, sigma=sigma, diff=d, n=n, mean=mean, sd=sd, se=se, low=mean - half,
+                high=mean + half, level=level, n_pos=int(np.sum(d > 0)), n_neg=int(np.sum(d < 0)),
+                sign_p=2.0 * 0.5**n)
+
+
+def effect_verdict(effect: dict) -> str:
+    """'indistinguishable from zero' when the confidence interval holds 0, else 'positive' or
+    'negative' (see :func:`paired_effect`)."""
+    if not np.isfinite(effect["low"]) or effect["low"] <= 0.0 <= effect["high"]:
+        return "indistinguishable from zero"
+    return "positive" if effect["mean"] > 0 else "negative"
+
+
+def signed(x: float, digits: int = 1) -> str:
+    """``x`` with an explicit sign and ``digits`` decimals, never '-0.0'."""
+    return f"{round(float(x), digits) + 0.0:+.{digits}f}"
+
+
+def effect_text(effect: dict, unit: str = "points") -> str:
+    """'+0.6 points (95 % CI -1.9 to +3.1; 2 of 3 seeds up)' for a :func:`paired_effect`."""
+    ci = (f"{effect['level'] * 100:.0f} % CI {signed(effect['low'])} to {signed(effect['high'])}; "
+          if np.isfinite(effect["low"]) else "")
+    return (f"{signed(effect['mean'])} {unit} ({ci}{effect['n_pos']} of {effect['n']} "
+            f"seed{'s' if effect['n'] != 1 else ''} up)")
+
+
+ABLATION_PAIRS = (("joint", "base"), ("iemf", "joint"), ("pcoef", "probe"), ("iemf", "base"))
+
+
+def ablation_table(ens, sigmas, pairs=ABLATION_PAIRS) -> Markdown:
+    """What each ingredient adds, in points of final accuracy, paired by seed: the auxiliary
+    losses (joint - base), k on top of them (iemf - joint), k alone (pcoef - probe) and the
+    whole of IEMF (iemf - base). Cells: mean [95 % CI] (seeds up / seeds)."""
     header = ["sigma"] + [f"{a} − {b}" for a, b in pairs]
     rows = []
     for s in sigmas:
         cells = [f"{s:g}"]
         for a, b in pairs:
-            d = paired_difference(ens, s, a, b)
-            sd = d.std(ddof=1) if d.size > 1 else 0.0
-            cells.append(f"{d.mean():+.3f} ± {sd:.3f}")
+            e = paired_effect(ens, s, a, b)
+            ci = f" [{signed(e['low'])}, {signed(e['high'])}]" if np.isfinite(e["low"]) else ""
+            cells.append(f"{signed(e['mean'])}{ci} ({e['n_pos']}/{e['n']} up)")
         rows.append(cells)
     return table(header, rows)
+
+
+def mean_epochs(ens, sigma: float, conditions, fraction: float = TARGET_FRACTION) -> dict:
+    """Mean epochs to the target per condition at ``sigma`` (over the seeds that reach it;
+    NaN if none does)."""
+    summ = condition_summary(ens, sigma, conditions, fraction)
+    out = {}
+    for c in conditions:
+        e = summ[c]["epochs"]
+        out[c] = float(np.nanmean(e)) if np.any(np.isfinite(e)) else float("nan")
+    return out

@@ -11,6 +11,9 @@ from bioviz.fusion.analysis import condition_summary
 from bioviz.fusion.task import spectrum
 from bioviz.theme import color, rgba
 
+#: the order in which conditions are drawn
+CONDITION_ORDER = ("base", "joint", "iemf", "probe", "pcoef")
+
 
 def _none_nan(x):
     """A list with NaN replaced by None (plotly draws a gap)."""
@@ -170,15 +173,20 @@ def me_figure(me: dict) -> go.Figure:
     fig.add_trace(go.Scatter(x=s, y=me["me"].mean(1), mode="lines+markers", name="ME (fused vs best unimodal)",
                              error_y=dict(type="data", array=sd, visible=True),
                              line=dict(color=color("fused"), width=2.5)), secondary_y=False)
-    fig.add_trace(go.Scatter(x=s, y=me["ceiling"].mean(1), mode="lines", name="ceiling: ME if fused acc = 1",
+    fig.add_trace(go.Scatter(x=s, y=me["ceiling"].mean(1), mode="lines",
+                             name="ceiling: ME if fused acc = 1 (leaves the plot at the top)",
                              line=dict(color="#95a5a6", dash="dash")), secondary_y=False)
     if np.any(np.isfinite(me["k"])):
-        kk = np.nanmean(me["k"], 1)
+        kk = np.array([np.nanmean(row) if np.any(np.isfinite(row)) else np.nan for row in me["k"]])
         fig.add_trace(go.Scatter(x=s, y=_none_nan(kk), mode="lines+markers", name="k (iemf, last epoch)",
                                  line=dict(color=color("iemf"), dash="dot", width=2),
                                  marker=dict(symbol="diamond")), secondary_y=True)
     fig.update_xaxes(title_text="noise σ (both modalities)")
-    fig.update_yaxes(title_text="ME (%)", secondary_y=False)
+    # the ceiling grows without bound as the unimodal accuracy falls: keep ME readable and let
+    # the ceiling leave the plot at the top
+    top = max(20.0, 1.8 * float(np.max(me["me"].mean(1) + sd)))
+    low = min(-5.0, 1.2 * float(np.min(me["me"].mean(1) - sd)))
+    fig.update_yaxes(title_text="ME (%)", range=[low, top], secondary_y=False)
     fig.update_yaxes(title_text="k", secondary_y=True, showgrid=False, tickmode="array",
                      tickvals=[1.0, 1.25, 1.5, 1.75], range=[0.9, 1.8])
     fig.update_layout(height=380, title="Multisensory enhancement of the network against noise, with IEMF's k")
@@ -212,34 +220,49 @@ def epochs_figure(ens, sigmas, conditions) -> go.Figure:
     return fig
 
 
-def snn_figure(snn, ann=None) -> go.Figure:
-    """SNN base vs iemf: accuracy per epoch (ANN dashed), spikes per test sample, final accuracy.
+def snn_figure(snn, ann=None, slow=None, *, slow_label: str = "SNN, other lr") -> go.Figure:
+    """SNN runs per condition: accuracy per epoch, spikes per test sample, final accuracy.
 
-    ``ann`` is an ensemble holding ANN ``base`` and ``iemf`` runs at the same noise (use
-    ``Ensemble.subset`` to pick them out of a larger sweep).
+    ``ann`` (optional) holds ANN runs of the same conditions at the same noise (use
+    ``Ensemble.subset`` to pick them out of a larger sweep), drawn dashed; ``slow`` (optional)
+    a second SNN ensemble (e.g. a smaller learning rate, ``slow_label``), drawn dotted. An
+    ensemble that ran longer than ``snn`` is cut at the SNN's last epoch, so the final-accuracy
+    panel compares all models at the same epoch.
     """
+    n_ep = snn.test_acc.shape[1]
+    conditions = [c for c in CONDITION_ORDER if snn.select(condition=c).size]
+    models = [("SNN", snn)] + [(label, e.first_epochs(min(n_ep, e.test_acc.shape[1])))
+                               for label, e in ((slow_label, slow), ("ANN", ann)) if e is not None]
     fig = plots.new_figure(1, 3, subplot_titles=("fused test accuracy", "encoder spikes per test sample",
-                                                 "final accuracy"),
-                           column_widths=[0.42, 0.33, 0.25], horizontal_spacing=0.08)
-    for c in ("base", "iemf"):
+                                                 f"accuracy at epoch {n_ep}"),
+                           column_widths=[0.42, 0.3, 0.28], horizontal_spacing=0.08)
+    dashes = {"SNN": "solid", slow_label: "dot", "ANN": "dash"}
+    offsets = np.linspace(-0.25, 0.25, len(conditions)) if len(conditions) > 1 else np.zeros(1)
+    for j, c in enumerate(conditions):
+        for label, ens in models:
+            idx = ens.select(condition=c)
+            fig.add_trace(go.Scatter(x=ens.epochs, y=ens.test_acc[idx].mean(0),
+                                     mode="lines+markers" if label == "SNN" else "lines",
+                                     name=f"{label} {c}", line=dict(color=color(c), dash=dashes[label],
+                                                                    width=2 if label == "SNN" else 1.5)),
+                          row=1, col=1)
         idx = snn.select(condition=c)
-        b = plots.band(snn.test_acc[idx], kind="range")
-        fig.add_trace(go.Scatter(x=snn.epochs, y=b.mean, mode="lines+markers", name=f"SNN {c}",
-                                 line=dict(color=color(c), width=2)), row=1, col=1)
         fig.add_trace(go.Histogram(x=snn.spike_counts[idx].ravel(), name=f"{c} spikes", nbinsx=30,
                                    marker_color=color(c), opacity=0.6, showlegend=False), row=1, col=2)
-        fig.add_trace(go.Box(y=snn.test_acc[idx, -1], name=f"SNN {c}", boxpoints="all",
-                             marker_color=color(c), showlegend=False), row=1, col=3)
-        if ann is not None:
-            ia = ann.select(condition=c)
-            fig.add_trace(go.Scatter(x=ann.epochs, y=ann.test_acc[ia].mean(0), mode="lines",
-                                     name=f"ANN {c}", line=dict(color=color(c), dash="dash", width=1.5)),
-                          row=1, col=1)
-            fig.add_trace(go.Box(y=ann.test_acc[ia, -1], name=f"ANN {c}", boxpoints="all",
-                                 marker_color=color("ann"), showlegend=False), row=1, col=3)
-    fig.update_layout(barmode="overlay", height=380,
-                      title=(f"Spiking encoders ({snn.config['num_steps']} steps): "
+        xs, ys = [], []
+        for m, (_, ens) in enumerate(models):
+            final = ens.test_acc[ens.select(condition=c), -1]
+            xs += [m + offsets[j]] * final.size
+            ys += final.tolist()
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", name=f"{c}: final accuracy",
+                                 showlegend=False, marker=dict(color=color(c), size=9, opacity=0.85)),
+                      row=1, col=3)
+    fig.update_layout(barmode="overlay", height=400,
+                      title=(f"Spiking encoders ({snn.config['num_steps']} steps, lr {snn.config['lr']:g}): "
                              f"{snn.spikes.sum(1).mean():.0f} spikes per sample on average"))
     fig.update_xaxes(title_text="epoch", row=1, col=1)
     fig.update_xaxes(title_text="spikes (both encoders, all steps)", row=1, col=2)
+    fig.update_xaxes(tickvals=list(range(len(models))), ticktext=[m for m, _ in models],
+                     range=[-0.6, len(models) - 0.4], zeroline=False, row=1, col=3)
+    fig.update_yaxes(title_text="accuracy", row=1, col=1)
     return fig

@@ -172,6 +172,18 @@ class Ensemble:
         return Ensemble(specs=[self.specs[i] for i in idx], config=self.config,
                         seconds=self.seconds, n_params=self.n_params, **arrays, **extra)
 
+    def first_epochs(self, n: int) -> Ensemble:
+        """The same runs cut after their first ``n`` epochs (to compare runs of different lengths
+        at the same epoch, e.g. a 30-epoch ANN sweep with 20-epoch SNN runs). ``spikes`` and
+        ``firing_prob`` are measured after the last epoch, so they are dropped when cutting."""
+        n = check_int("n", n, 1, self.test_acc.shape[1])
+        if n == self.test_acc.shape[1]:
+            return self
+        arrays = {name: getattr(self, name)[:, :n] for name in
+                  ("test_acc", "acc_a", "acc_v", "k", "k_applied", "rho", "loss")}
+        return Ensemble(specs=list(self.specs), config={**self.config, "epochs": n},
+                        seconds=self.seconds, n_params=self.n_params, **arrays)
+
     def run(self, i: int) -> RunResult:
         """Run ``i`` as a :class:`RunResult`."""
         hist = {"epoch": self.epochs.tolist()}
