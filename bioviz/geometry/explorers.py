@@ -188,11 +188,11 @@ class CloudExplorer(Explorer):
         if np.ptp(r["clean"][layer], axis=0).max() > 0:
             ratio = manifolds.overlap_ratio([r["clean"][layer]], [r["adv"][layer]])
             null = manifolds.overlap_ratio([r["clean"][layer]], [r["null"][layer]], corrected=False)
-            parts.append(f"overlap ratio {ratio:.2f} (floor-corrected; raw with no attack {null:.2f})")
-        for name, res in result.items():
-            fooled = float(np.mean(res["pred_adv"] != res["label"]))
-            parts.append(f"{name}: {fooled:.0%} of attacks fool it")
-        fig.update_layout(title=f"Digit {r['label']} at the {layer} layer, ε = {params['eps']:g}: "
+            parts.append(f"overlap {ratio:.2f} (corrected; raw floor {null:.2f})")
+        fooled = ", ".join(f"{name} {float(np.mean(res['pred_adv'] != res['label'])):.0%}"
+                           for name, res in result.items())
+        parts.append(f"attacks that fool: {fooled}")
+        fig.update_layout(title=f"Digit {r['label']}, {layer} layer, ε = {params['eps']:g}: "
                                 + "; ".join(parts), height=420)
         return fig
 
