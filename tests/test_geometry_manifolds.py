@@ -62,9 +62,31 @@ def test_plain_radius_overlap_and_displacement():
     assert mf.plain_radius(X) == pytest.approx(0.2)
     clean = [c[0] + ring, c[1] + ring]
     adv = [c[0] + ring + [0.5, 0], c[1] + ring + [2.0, 0]]
-    assert mf.overlap_ratio(clean, adv) == pytest.approx((0.5 + 2.0) / 2)
+    # clean variance (ddof = 1): 2/3 per axis, 4/3 in all; floor (4/3)/4 + (4/3)/4 = 2/3
+    assert mf.overlap_ratio(clean, adv, corrected=False) == pytest.approx(
+        np.sqrt(np.mean([0.5**2, 2.0**2]) / (4 / 3)))
+    assert mf.overlap_ratio(clean, adv) == pytest.approx(
+        np.sqrt(np.mean([0.5**2 - 2 / 3, 2.0**2 - 2 / 3]) / (4 / 3)))
+    assert mf.overlap_floor(clean, adv) == pytest.approx(np.sqrt(0.5))
+    # a shift smaller than the floor everywhere: the corrected ratio clips at 0
+    assert mf.overlap_ratio(clean, [c[0] + ring + [0.1, 0], c[1] + ring]) == 0.0
     assert mf.displacement([c[0][None], c[1][None]], adv) == pytest.approx(
         np.mean([np.sqrt(np.mean(np.sum((a - cc) ** 2, 1))) / 5 for a, cc in zip(adv, c, strict=True)]))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_overlap_ratio_floor_and_correction(seed):
+    # P = 16 Gaussian clouds of M = 16 points in 50 dimensions. Measured over seeds 0-4: with no
+    # attack (a second clean cloud) raw 0.344-0.364, floor 0.352-0.356 (sqrt(2/16) = 0.354),
+    # corrected 0-0.091; a true shift of 0.5 s_c gives corrected 0.478-0.527.
+    rng = np.random.default_rng(seed)
+    clean, same = rng.standard_normal((16, 16, 50)), rng.standard_normal((16, 16, 50))
+    assert mf.overlap_ratio(clean, same, corrected=False) == pytest.approx(np.sqrt(2 / 16), abs=0.03)
+    assert mf.overlap_floor(clean, same) == pytest.approx(np.sqrt(2 / 16), abs=0.01)
+    assert mf.overlap_ratio(clean, same) < 0.15
+    shifted = same + 0.5 * np.sqrt(50) * np.eye(50)[0]
+    assert mf.overlap_ratio(clean, shifted) == pytest.approx(0.5, abs=0.06)
+    assert mf.overlap_ratio(clean, shifted, corrected=False) > mf.overlap_ratio(clean, shifted)
 
 
 @pytest.mark.parametrize(
@@ -85,6 +107,7 @@ def test_plain_radius_overlap_and_displacement():
         (lambda: mf.overlap_ratio([np.ones((3, 2))], [np.ones((3, 2))]), "zero spread"),
         (lambda: mf.overlap_ratio([np.eye(2)], [np.eye(2), np.eye(2)]), "adversarial must match"),
         (lambda: mf.overlap_ratio([np.ones((1, 2))], [np.ones((1, 2))]), "at least 2 point"),
+        (lambda: mf.overlap_ratio([np.eye(2)], [np.ones((1, 2))]), r"adversarial\[0\] must hold at least 2"),
     ],
 )
 def test_bad_input_names_the_parameter(call, match):

@@ -13,6 +13,14 @@ inside, one draw's gradient is a noisy estimate of the gradient of the *expected
 attacker averages the gradients of ``eot`` independent noise draws per step. Without it the
 attack is weaker and robustness is overstated.
 
+**Which classifier the attack targets.** The default EOT loss (``target="draw"``) is the mean
+single-draw cross-entropy :math:`\frac1K\sum_j -\log p_y(x;\xi_j)`: it attacks the classifier
+that decides from *one* noise draw. A defender that averages the softmax over draws decides
+by :math:`\bar p_y = \frac1K\sum_j p_y(x;\xi_j)`; ``target="average"`` attacks that classifier
+directly, with the loss :math:`-\log \bar p_y` (the cross-entropy of the averaged softmax over
+the ``eot`` draws). By Jensen's inequality :math:`-\log\bar p_y \le \frac1K\sum_j -\log p_y`:
+the two losses differ most where a few draws are already wrong.
+
 **Evaluation** of a stochastic model: ``draws = 1`` classifies with one noise draw (what one
 forward pass does); ``draws = 8`` averages the softmax over 8 draws before the arg-max.
 
@@ -29,7 +37,10 @@ from __future__ import annotations
 import numpy as np
 
 from bioviz.runtime import torch_threads
-from bioviz.validation import check_int, check_positive, check_seed
+from bioviz.validation import check_choice, check_int, check_positive, check_seed
+
+#: What the EOT loss targets: the single-draw classifier, or the softmax averaged over draws.
+TARGETS = ("draw", "average")
 
 
 def check_eps(eps) -> float:
@@ -44,10 +55,10 @@ def _generator(model_or_net, seed: int):
     return torch.Generator(device=dev).manual_seed(int(seed))
 
 
-def _pgd(net, x, y, eps, steps, step_size, eot, random_start, gen):
+def _pgd(net, x, y, eps, steps, step_size, eot, random_start, gen, target="draw"):
     """PGD on a torch module (no checks; used by training too)."""
     import torch
-    from torch.nn.functional import cross_entropy
+    from torch.nn.functional import cross_entropy, nll_loss
 
     x0 = x.detach()
     if eps == 0:
@@ -62,7 +73,12 @@ def _pgd(net, x, y, eps, steps, step_size, eot, random_start, gen):
     for _ in range(steps):
         xa.requires_grad_(True)
         batch = xa.repeat(eot, 1) if eot > 1 else xa
-        loss = cross_entropy(net(batch, gen), yy)
+        logits = net(batch, gen)
+        if target == "average" and eot > 1:  # -log of the softmax averaged over the eot draws
+            logp = torch.log_softmax(logits, dim=1).reshape(eot, len(x0), -1)
+            loss = nll_loss(torch.logsumexp(logp, dim=0) - np.log(eot), y)
+        else:
+            loss = cross_entropy(logits, yy)
         (grad,) = torch.autograd.grad(loss, xa)
         xa = xa.detach() + step_size * grad.sign()
         xa = torch.minimum(torch.maximum(xa, x0 - eps), x0 + eps).clamp(0.0, 1.0)
@@ -70,23 +86,26 @@ def _pgd(net, x, y, eps, steps, step_size, eot, random_start, gen):
 
 
 def pgd(model, x, y, eps: float, *, steps: int = 20, eot: int = 8, step_size: float | None = None,
-        random_start: bool = True, seed: int = 0):
+        random_start: bool = True, seed: int = 0, target: str = "draw"):
     """Untargeted L-inf PGD on ``model`` (a :class:`~bioviz.geometry.models.Model`).
 
     ``eot`` noise draws per gradient step (ignored by deterministic models); ``step_size``
-    defaults to ``2.5 * eps / steps``. Returns the adversarial images (a tensor like ``x``).
-    Deterministic for a given ``seed``.
+    defaults to ``2.5 * eps / steps``; ``target`` (:data:`TARGETS`): ``"draw"`` maximises the
+    mean single-draw cross-entropy, ``"average"`` the cross-entropy of the softmax averaged over
+    the ``eot`` draws (see the module docstring). Returns the adversarial images (a tensor like
+    ``x``). Deterministic for a given ``seed``.
     """
     eps = check_eps(eps)
     steps = check_int("steps", steps, 1)
     eot = check_int("eot", eot, 1)
     seed = check_seed(seed)
+    target = check_choice("target", target, TARGETS)
     step_size = 2.5 * eps / steps if step_size is None else check_positive("step_size", step_size)
     if len(x) == 0:
         raise ValueError("x must hold at least one image, got 0")
     with torch_threads(1):
         return _pgd(model.net, x, y, eps, steps, step_size, eot, random_start,
-                    _generator(model.net, seed))
+                    _generator(model.net, seed), target)
 
 
 def predict_proba(model, x, *, draws: int = 1, seed: int = 0):
@@ -107,11 +126,13 @@ def accuracy(model, x, y, *, draws: int = 1, seed: int = 0) -> float:
 
 
 def robustness(model, eps_values, *, steps: int = 20, eot: int = 8, draws=(1, 8), n: int | None = None,
-               seed: int = 0) -> dict:
+               seed: int = 0, target: str = "draw") -> dict:
     """Accuracy against ``eps`` on the first ``n`` test digits (all when ``None``).
 
-    Returns ``{"eps": array, "acc": {draws: array}}``: one attack per eps, evaluated with each
-    number of ``draws``. Attacks and evaluations use independent seeds.
+    Returns ``{"eps": array, "acc": {draws: array}, "correct": {draws: (len(eps), n) bool}}``:
+    one attack per eps (:func:`pgd` with ``target``), evaluated with each number of ``draws``;
+    ``correct`` says which digits were classified right (for paired comparisons). Attacks and
+    evaluations use independent seeds.
     """
     from bioviz.geometry.models import data
 
@@ -122,9 +143,10 @@ def robustness(model, eps_values, *, steps: int = 20, eot: int = 8, draws=(1, 8)
     if n is not None:
         n = check_int("n", n, 1, len(Xte))
         Xte, yte = Xte[:n], yte[:n]
-    acc = {d: np.zeros(len(eps_values)) for d in draws}
+    correct = {d: np.zeros((len(eps_values), len(Xte)), dtype=bool) for d in draws}
     for i, eps in enumerate(eps_values):
-        xa = pgd(model, Xte, yte, eps, steps=steps, eot=eot, seed=seed + i)
+        xa = pgd(model, Xte, yte, eps, steps=steps, eot=eot, seed=seed + i, target=target)
         for d in draws:
-            acc[d][i] = accuracy(model, xa, yte, draws=d, seed=seed + 1000 + i)
-    return {"eps": eps_values, "acc": acc}
+            pred = predict_proba(model, xa, draws=d, seed=seed + 1000 + i).argmax(1)
+            correct[d][i] = (pred == yte).cpu().numpy()
+    return {"eps": eps_values, "acc": {d: c.mean(axis=1) for d, c in correct.items()}, "correct": correct}

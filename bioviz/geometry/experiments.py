@@ -3,11 +3,14 @@ r"""Experiments on the trained models: representations, exemplar and class manif
 - :func:`representations` -- every layer's activations for a batch of images (one noise draw each).
 - :func:`exemplar_manifolds` -- P test images, each attacked M times (independent random starts,
   and for a stochastic network independent noise draws); the *clean* exemplar manifold is the
-  same image under M noise draws (a single point for a deterministic network).
+  same image under M noise draws (a single point for a deterministic network), and a second,
+  independent clean cloud is kept as the no-attack *null* of the overlap ratio.
 - :func:`class_manifolds` -- M test images of each of the 10 classes, clean and attacked.
 - :func:`layer_geometry` -- the measures of :mod:`bioviz.geometry.manifolds` at every layer, clean
-  and adversarial, and the overlap ratio of the clean noise cloud and the adversarial cloud.
+  and adversarial, and the overlap ratio of the clean noise cloud and the adversarial cloud
+  (corrected for its sampling floor, with the raw value and the no-attack null beside it).
 - :func:`sigma_sweep` -- accuracy under attack and overlap against the noise level, over seeds.
+- :func:`gabor_comparison` -- does the noise add robustness on top of a Gabor front end?
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ class ManifoldSet:
 
     ``images`` (P, 64) and ``labels`` are the source images; ``x_adv`` (P, M, 64) the attacked
     versions; ``kind`` is ``"exemplar"`` or ``"class"``; ``seconds`` the attack and forward time.
+    ``null`` (exemplar manifolds only, else None): a second, independent set of M clean noise
+    draws per image, ``{layer: (P, M, N)}``; the overlap ratio of ``clean`` against ``null`` is
+    what the statistic reports when there is no attack at all.
     """
 
     kind: str
@@ -51,6 +57,7 @@ class ManifoldSet:
     eps: float
     seconds: float = 0.0
     meta: dict = field(default_factory=dict)
+    null: dict | None = None
 
 
 def exemplar_indices(P: int, seed: int = 0) -> np.ndarray:
@@ -84,9 +91,10 @@ def exemplar_manifolds(model, *, P: int = 16, M: int = 16, eps: float = 0.1, ste
     x_adv = attacks.pgd(model, x, y, eps, steps=steps, eot=eot, seed=seed)
     clean = _reshape(representations(model, x, seed=seed + 1), P, M)
     adv = _reshape(representations(model, x_adv, seed=seed + 2), P, M)
+    null = _reshape(representations(model, x, seed=seed + 3), P, M)
     return ManifoldSet("exemplar", Xte[idx].cpu().numpy(), yte[idx].cpu().numpy(),
                        x_adv.cpu().numpy().reshape(P, M, -1), clean, adv, eps,
-                       time.perf_counter() - t0, dict(steps=steps, eot=eot, seed=seed))
+                       time.perf_counter() - t0, dict(steps=steps, eot=eot, seed=seed), null)
 
 
 def class_manifolds(model, *, M: int = 20, eps: float = 0.1, steps: int = 20, eot: int = 8,
@@ -112,8 +120,9 @@ def class_manifolds(model, *, M: int = 20, eps: float = 0.1, steps: int = 20, eo
 
 def exemplar_cloud(model, index: int, *, M: int = 48, eps: float = 0.1, steps: int = 20, eot: int = 8,
                    seed: int = 0) -> dict:
-    """One test image under M noise draws (clean) and M attacks: ``{"clean": {layer: (M, N)},
-    "adv": {layer: (M, N)}, "x_adv": (M, 64), "label": int, "pred_clean": (M,), "pred_adv": (M,)}``.
+    """Test image number ``index`` (a test-set index, not a digit class) under M noise draws
+    (clean) and M attacks: ``{"clean": {layer: (M, N)}, "adv": {layer: (M, N)}, "null": {layer:
+    (M, N)} (M more clean draws), "x_adv": (M, 64), "label": int, "pred_clean": (M,), "pred_adv": (M,)}``.
     """
     eps = attacks.check_eps(eps)
     M = check_int("M", M, 2)
@@ -125,7 +134,8 @@ def exemplar_cloud(model, index: int, *, M: int = 48, eps: float = 0.1, steps: i
     x_adv = attacks.pgd(model, x, y, eps, steps=steps, eot=eot, seed=seed)
     clean = representations(model, x, seed=seed + 1)
     adv = representations(model, x_adv, seed=seed + 2)
-    return {"clean": clean, "adv": adv, "x_adv": x_adv.cpu().numpy(), "label": int(yte[index]),
+    null = representations(model, x, seed=seed + 3)
+    return {"clean": clean, "adv": adv, "null": null, "x_adv": x_adv.cpu().numpy(), "label": int(yte[index]),
             "pred_clean": clean["logits"].argmax(1), "pred_adv": adv["logits"].argmax(1)}
 
 
@@ -140,15 +150,30 @@ def manifold_set(model, kind: str = "exemplar", **kwargs) -> ManifoldSet:
 
 @dataclass
 class LayerGeometry:
-    """``clean`` and ``adv``: ``{measure: array over layers}``; ``overlap``: per layer (stochastic
-    exemplar manifolds only, else None; NaN where the clean manifold is a point); ``seconds``:
-    time spent on the measures."""
+    """``clean`` and ``adv``: ``{measure: array over layers}``; ``seconds``: time spent on the measures.
+
+    The overlap ratio, per layer (stochastic exemplar manifolds only, else None; NaN where the
+    clean manifold is a point), see :func:`bioviz.geometry.manifolds.overlap_ratio`:
+    ``overlap`` corrected for the sampling floor; ``overlap_raw`` the raw ratio; ``null_raw``
+    and ``null`` the raw and corrected ratios of the clean cloud against a second clean cloud
+    (no attack): the floor the raw ratio never goes below, and the corrected ratio's zero.
+    """
 
     layers: tuple
     clean: dict
     adv: dict
     overlap: np.ndarray | None
     seconds: float
+    overlap_raw: np.ndarray | None = None
+    null_raw: np.ndarray | None = None
+    null: np.ndarray | None = None
+
+    def overlap_at(self, layer: str) -> dict:
+        """``{"corrected", "raw", "null_raw", "null"}`` at one layer (NaN without a noise cloud)."""
+        i = list(self.layers).index(layer)
+        keys = {"corrected": self.overlap, "raw": self.overlap_raw, "null_raw": self.null_raw,
+                "null": self.null}
+        return {k: float(v[i]) if v is not None else float("nan") for k, v in keys.items()}
 
 
 def has_noise_cloud(ms: ManifoldSet, layer: str) -> bool:
@@ -161,7 +186,8 @@ def layer_geometry(ms: ManifoldSet, *, n_t: int = 100, seed: int = 0,
     """Every measure at every layer for the clean and the adversarial manifolds of ``ms``.
 
     The overlap ratio needs a clean noise cloud: it is computed for exemplar manifolds of a
-    stochastic network (NaN at the pixels, before the noise), else ``None``.
+    stochastic network (NaN at the pixels, before the noise), else ``None``; with it, the raw
+    ratio and the no-attack null (``ms.null``), see :class:`LayerGeometry`.
     """
     t0 = time.perf_counter()
     out = {"clean": {}, "adv": {}}
@@ -169,11 +195,17 @@ def layer_geometry(ms: ManifoldSet, *, n_t: int = 100, seed: int = 0,
         reps = getattr(ms, which)
         rows = [manifolds.measures(reps[layer], n_t=n_t, seed=seed) for layer in layers]
         out[which] = {m: np.array([r[m] for r in rows]) for m in manifolds.MEASURES}
-    overlap = None
+    ratios = {}
     if ms.kind == "exemplar" and has_noise_cloud(ms, layers[-1]):
-        overlap = np.array([manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer])
-                            if has_noise_cloud(ms, layer) else np.nan for layer in layers])
-    return LayerGeometry(tuple(layers), out["clean"], out["adv"], overlap, time.perf_counter() - t0)
+        def per_layer(other, corrected):
+            return np.array([manifolds.overlap_ratio(ms.clean[layer], other[layer], corrected=corrected)
+                             if has_noise_cloud(ms, layer) else np.nan for layer in layers])
+
+        ratios = dict(overlap=per_layer(ms.adv, True), overlap_raw=per_layer(ms.adv, False))
+        if ms.null is not None:
+            ratios.update(null=per_layer(ms.null, True), null_raw=per_layer(ms.null, False))
+    return LayerGeometry(tuple(layers), out["clean"], out["adv"], ratios.pop("overlap", None),
+                         time.perf_counter() - t0, **ratios)
 
 
 def sigma_sweep(sigmas=models.SIGMAS, seeds=(0,), *, eps_values=(0.05, 0.1), overlap_eps: float | None = None,
@@ -182,9 +214,12 @@ def sigma_sweep(sigmas=models.SIGMAS, seeds=(0,), *, eps_values=(0.05, 0.1), ove
     """Accuracy under attack (single draw and 8-draw average) and the overlap ratio against sigma.
 
     ``sigma = 0`` is the standard model. Returns arrays of shape (len(seeds), len(sigmas), ...):
-    ``acc1``/``acc8`` (clean first, then each of ``eps_values``), ``overlap`` (front and logit
-    layers, exemplar manifolds attacked at ``overlap_eps``, default the largest eps; NaN for
-    sigma = 0).
+    ``acc1``/``acc8`` (clean first, then each of ``eps_values``); ``correct8`` (seeds, sigmas,
+    n test digits): which digits the 8-draw average gets right at the largest eps (for paired
+    comparisons); ``overlap`` (front and logit layers, exemplar manifolds attacked at
+    ``overlap_eps``, default the largest eps; NaN for sigma = 0), corrected for its sampling
+    floor; ``overlap_raw`` the raw ratio and ``overlap_null_raw`` the raw ratio with no attack
+    (see :func:`bioviz.geometry.manifolds.overlap_ratio`).
     """
     sigmas = tuple(float(s) for s in sigmas)
     seeds = tuple(check_seed(s) for s in seeds)
@@ -198,19 +233,75 @@ def sigma_sweep(sigmas=models.SIGMAS, seeds=(0,), *, eps_values=(0.05, 0.1), ove
     overlap_eps = attacks.check_eps(overlap_eps)
     acc1 = np.zeros((len(seeds), len(sigmas), eps.size))
     acc8 = np.zeros_like(acc1)
+    correct8 = None
     overlap = np.full((len(seeds), len(sigmas), 2), np.nan)
+    overlap_raw, overlap_null_raw = np.full_like(overlap, np.nan), np.full_like(overlap, np.nan)
     jobs = [(i, j) for i in range(len(seeds)) for j in range(len(sigmas))]
     for i, j in progress(jobs, desc="sigma sweep", disable=not show_progress):
         s = sigmas[j]
         model = models.trained("stochastic" if s > 0 else "standard", s, seeds[i])
         r = attacks.robustness(model, eps, steps=steps, eot=eot, n=n, seed=100 * seeds[i])
         acc1[i, j], acc8[i, j] = r["acc"][1], r["acc"][8]
+        if correct8 is None:
+            correct8 = np.zeros((len(seeds), len(sigmas), r["correct"][8].shape[1]), dtype=bool)
+        correct8[i, j] = r["correct"][8][-1]
         if s > 0:
             ms = exemplar_manifolds(model, P=overlap_P, M=overlap_M, eps=overlap_eps,
                                     steps=steps, eot=eot, seed=seeds[i])
-            overlap[i, j] = [manifolds.overlap_ratio(ms.clean[k], ms.adv[k]) for k in ("front", "logits")]
+            for k, layer in enumerate(("front", "logits")):
+                overlap[i, j, k] = manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer])
+                overlap_raw[i, j, k] = manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer], corrected=False)
+                overlap_null_raw[i, j, k] = manifolds.overlap_ratio(ms.clean[layer], ms.null[layer],
+                                                                    corrected=False)
     return {"sigmas": np.array(sigmas), "seeds": np.array(seeds), "eps": eps, "acc1": acc1,
-            "acc8": acc8, "overlap": overlap}
+            "acc8": acc8, "correct8": correct8, "overlap": overlap, "overlap_raw": overlap_raw,
+            "overlap_null_raw": overlap_null_raw}
+
+
+def paired_difference(correct_a, correct_b) -> tuple[float, float]:
+    r"""Accuracy difference of two classifiers on the same items and its standard error.
+
+    ``correct_a``, ``correct_b``: boolean arrays (one entry per test item). The paired standard
+    error :math:`\sqrt{\operatorname{var}(a_i - b_i)/n}` only counts the items on which the two
+    disagree, so it is smaller than the error of either accuracy alone.
+
+    >>> paired_difference(np.array([1, 1, 0, 1]), np.array([1, 0, 0, 1]))[0]
+    0.25
+    """
+    a = np.asarray(correct_a, dtype=float)
+    b = np.asarray(correct_b, dtype=float)
+    if a.shape != b.shape or a.ndim != 1 or a.size < 2:
+        raise ValueError(f"correct_a and correct_b must be 1-D arrays of the same length >= 2, "
+                         f"got shapes {a.shape} and {b.shape}")
+    d = a - b
+    return float(d.mean()), float(d.std(ddof=1) / np.sqrt(d.size))
+
+
+def gabor_comparison(seeds=(0, 1, 2), *, sigma: float = 1.0, eps: float = 0.1, steps: int = 20,
+                     eot: int = 8, show_progress: bool = True) -> dict:
+    """Standard vs stochastic network on a Gabor front end, over training seeds.
+
+    For each seed: clean and eps accuracy (8-draw average; EOT attack) of both networks and the
+    paired difference (stochastic - standard) at eps with its standard error over the test digits.
+    Returns arrays of shape (len(seeds),): ``clean_standard``, ``clean_stochastic``,
+    ``standard``, ``stochastic``, ``diff``, ``diff_se``.
+    """
+    seeds = tuple(check_seed(s) for s in seeds)
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    eps = attacks.check_eps(eps)
+    out = {k: np.zeros(len(seeds)) for k in ("clean_standard", "clean_stochastic", "standard",
+                                              "stochastic", "diff", "diff_se")}
+    for i, seed in progress(list(enumerate(seeds)), desc="Gabor front end", disable=not show_progress):
+        res = {}
+        for kind, s in (("standard", None), ("stochastic", sigma)):
+            m = models.trained(kind, s, seed, front="gabor")
+            res[kind] = attacks.robustness(m, [0.0, eps], steps=steps, eot=eot, draws=(8,), seed=100 * seed)
+            out[f"clean_{kind}"][i] = res[kind]["acc"][8][0]
+            out[kind][i] = res[kind]["acc"][8][1]
+        out["diff"][i], out["diff_se"][i] = paired_difference(res["stochastic"]["correct"][8][1],
+                                                              res["standard"]["correct"][8][1])
+    return {"seeds": np.array(seeds), "sigma": sigma, "eps": eps, **out}
 
 
 def mftma_spread(model, *, layer: str = "hidden", Ms=(5, 10, 20), image_seeds=range(5), n_t: int = 100,
@@ -237,14 +328,17 @@ def radius_ratios(model, *, image_seeds=range(4), P: int = 16, M: int = 16, eps:
                   steps: int = 20, eot: int = 8, seed: int = 0) -> dict:
     """Logits/pixels ratios of the exemplar perturbation manifolds for several image samples.
 
-    ``spread``: the plain radius (how much the M attacks of one digit spread); ``displacement``:
+    ``spread``: the plain radius (how much the M attacks of one digit spread); ``mftma``: the
+    MFTMA radius of the same manifolds (n_t = 100); ``displacement``:
     :func:`bioviz.geometry.manifolds.displacement` (how far they move from the clean digit).
     """
-    spread, moved = [], []
+    spread, mftma, moved = [], [], []
     for s in image_seeds:
         ms = exemplar_manifolds(model, P=P, M=M, eps=eps, steps=steps, eot=eot, seed=seed,
                                 image_seed=check_seed(s))
         spread.append(manifolds.plain_radius(ms.adv["logits"]) / manifolds.plain_radius(ms.adv["pixels"]))
+        mftma.append(manifolds.mftma(ms.adv["logits"], n_t=100, seed=seed).radius
+                     / manifolds.mftma(ms.adv["pixels"], n_t=100, seed=seed).radius)
         moved.append(manifolds.displacement(ms.clean["logits"], ms.adv["logits"])
                      / manifolds.displacement(ms.clean["pixels"], ms.adv["pixels"]))
-    return {"spread": np.array(spread), "displacement": np.array(moved)}
+    return {"spread": np.array(spread), "mftma": np.array(mftma), "displacement": np.array(moved)}

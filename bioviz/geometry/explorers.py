@@ -138,7 +138,9 @@ class LayerExplorer(Explorer):
         stoch = result[_names(params["sigma"])["stochastic"]]
         note = ""
         if stoch.overlap is not None:
-            note = f"; stochastic overlap ratio at the logits {stoch.overlap[-1]:.2f}"
+            o = stoch.overlap_at("logits")
+            note = (f"; stochastic overlap ratio at the logits {o['corrected']:.2f} "
+                    f"(raw {o['raw']:.2f}, raw with no attack {o['null_raw']:.2f})")
         size = (f"{P_EXEMPLAR} images x {M_EXEMPLAR} attacks" if params["manifold"] == "exemplar"
                 else f"10 classes x {M_CLASS} images")
         fig.update_yaxes(title_text=figures.MEASURE_LABELS[measure])
@@ -164,7 +166,8 @@ class CloudExplorer(Explorer):
     title = "One digit: noise cloud and adversarial points"
     controls = (
         _sigma_control(), _eps_control(), _eot_control(), _steps_control(),
-        Int("exemplar", 0, 0, 9, label="test digit #"),
+        Int("exemplar", 0, 0, 9, label="test-set index",
+            help="Which test image (its position in the test set, not its digit class)."),
         Choice("layer", "front", options=models.LAYERS, resimulate=False, label="layer"),
     )
 
@@ -184,11 +187,12 @@ class CloudExplorer(Explorer):
         parts = []
         if np.ptp(r["clean"][layer], axis=0).max() > 0:
             ratio = manifolds.overlap_ratio([r["clean"][layer]], [r["adv"][layer]])
-            parts.append(f"overlap ratio {ratio:.2f}")
-        for name, res in result.items():
-            fooled = float(np.mean(res["pred_adv"] != res["label"]))
-            parts.append(f"{name}: {fooled:.0%} of attacks fool it")
-        fig.update_layout(title=f"Digit {r['label']} at the {layer} layer, ε = {params['eps']:g}: "
+            null = manifolds.overlap_ratio([r["clean"][layer]], [r["null"][layer]], corrected=False)
+            parts.append(f"overlap {ratio:.2f} (corrected; raw floor {null:.2f})")
+        fooled = ", ".join(f"{name} {float(np.mean(res['pred_adv'] != res['label'])):.0%}"
+                           for name, res in result.items())
+        parts.append(f"attacks that fool: {fooled}")
+        fig.update_layout(title=f"Digit {r['label']}, {layer} layer, ε = {params['eps']:g}: "
                                 + "; ".join(parts), height=420)
         return fig
 

@@ -209,7 +209,11 @@ def cloud_figure(clouds: dict, *, layer: str, title: str | None = None) -> go.Fi
 
 
 def sigma_figure(sweep: dict, *, title: str | None = None) -> go.Figure:
-    """Accuracy (clean and at the largest eps) and overlap ratios against sigma, range over seeds."""
+    """Accuracy (clean and at the largest eps) and overlap ratios against sigma, range over seeds.
+
+    Overlap: corrected for its sampling floor (solid), raw (dotted), and the raw ratio with no
+    attack (dashed grey, the floor), when the sweep has them.
+    """
     s = sweep["sigmas"]
     fig = plots.new_figure(1, 2, subplot_titles=("accuracy (range over seeds)",
                                                  "overlap ratio (adversarial vs noise cloud)"),
@@ -225,10 +229,26 @@ def sigma_figure(sweep: dict, *, title: str | None = None) -> go.Figure:
     plots.curves(s, {k: plots.band(v, kind="range") for k, v in series.items()}, dash=dash,
                  x_label="noise σ (0 = standard)", y_label="accuracy", fig=fig, row=1, col=1)
     has = s > 0
+
+    def ranged(name, v, c, dash):  # mean over seeds, error bars spanning the range
+        v = np.asarray(v, dtype=float)
+        mean = v.mean(axis=0)
+        fig.add_trace(go.Scatter(x=s[has], y=mean, name=name, mode="lines+markers",
+                                 line=dict(color=c, dash=dash, width=2),
+                                 error_y=dict(type="data", symmetric=False, array=v.max(axis=0) - mean,
+                                              arrayminus=mean - v.min(axis=0), thickness=1)),
+                      row=1, col=2)
+
     for j, layer in enumerate(("front", "logits")):
-        v = sweep["overlap"][:, has, j]
-        plots.curves(s[has], {f"{layer} layer": plots.band(v, kind="range")}, x_label="noise σ",
-                     y_label="‖mean adv − mean clean‖ / RMS noise radius", fig=fig, row=1, col=2)
+        c = color((0, 4)[j])
+        ranged(f"{layer} layer (corrected)", sweep["overlap"][:, has, j], c, "solid")
+        if "overlap_raw" in sweep:
+            ranged(f"{layer} layer, raw", sweep["overlap_raw"][:, has, j], c, "dot")
+    if "overlap_null_raw" in sweep:
+        ranged("raw with no attack (the floor)", sweep["overlap_null_raw"][:, has, :].mean(axis=2),
+               color("threshold"), "dash")
+    fig.update_xaxes(title_text="noise σ", row=1, col=2)
+    fig.update_yaxes(title_text="‖mean adv − mean clean‖ / RMS noise radius", rangemode="tozero", row=1, col=2)
     fig.add_hline(y=1.0, line=dict(color=color("threshold"), dash="dash"), row=1, col=2)
     fig.update_layout(title=title or "More noise: less clean accuracy, more overlap", height=400)
     return fig
