@@ -52,5 +52,8 @@ def progress(iterable=None, *, total: int | None = None, desc: str = "", leave: 
 
     from tqdm.std import tqdm
 
-    return tqdm(iterable, total=total, desc=desc, leave=leave, disable=disable, mininterval=0.5,
-                file=sys.stdout, ncols=90)
+    # a bar inside another bar's loop stays quiet: nested text bars need cursor control codes
+    # that a notebook's output area prints literally
+    nested = any(not getattr(bar, "disable", True) for bar in list(tqdm._instances))
+    return tqdm(iterable, total=total, desc=desc, leave=leave, disable=disable or nested,
+                mininterval=0.5, file=sys.stdout, ncols=90)

@@ -168,3 +168,16 @@ def test_check_env_reports_and_installed_set_is_good(capsys):
     out = capsys.readouterr().out
     assert "brian2" in out and versions["torch"].startswith("2.")
     assert versions["numpy"] is not None
+
+
+# -- runtime ------------------------------------------------------------------------------------
+def test_progress_is_text_on_stdout_and_quiet_when_nested(capsys):
+    from bioviz.runtime import progress
+
+    for _ in progress(range(2), desc="outer"):
+        for _ in progress(range(3), desc="inner"):
+            pass
+    captured = capsys.readouterr()
+    assert "outer" in captured.out and "2/2" in captured.out
+    assert "inner" not in captured.out and "\x1b" not in captured.out  # no cursor codes
+    assert captured.err == ""
