@@ -22,6 +22,7 @@ This is a script, not a test: timings depend on the machine and its load.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import importlib.util
 import json
@@ -31,6 +32,7 @@ import resource
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -115,26 +117,33 @@ def bench_explorers(match: str, n_random: int) -> list[dict]:
         if not _matches(match, name):
             continue
         print(f"  driving {name} ...", file=sys.stderr, flush=True)
-        t0 = time.perf_counter()
-        widget = cls().widget(seed=0)
-        build = time.perf_counter() - t0
-        rows.append({"explorer": name, "control": "(build)", "kind": "build", "n": 1,
-                     "median": build, "p95": build, "errors": int(widget.last_error is not None)})
-        for control in cls.controls:
-            times, errors = [], 0
-            prev = control.value
-            for value in _values_for(control, rng, n_random):
-                if value == prev:
-                    continue
-                widget.set(**{control.name: value})
-                prev = value
-                times.append(widget.last_timing["total"])
-                errors += widget.last_error is not None
-            kind = "re-simulate" if control.resimulate else "re-plot"
-            rows.append({"explorer": name, "control": control.name, "kind": kind, "n": len(times),
-                         "median": float(np.median(times)) if times else float("nan"),
-                         "p95": float(np.percentile(times, 95)) if times else float("nan"),
-                         "errors": errors})
+        with contextlib.redirect_stdout(sys.stderr):  # progress bars, not the report
+            rows += _drive(name, cls, rng, n_random)
+    return rows
+
+
+def _drive(name, cls, rng, n_random: int) -> list[dict]:
+    """Build one explorer's widget, then time every control through its values."""
+    t0 = time.perf_counter()
+    widget = cls().widget(seed=0)
+    build = time.perf_counter() - t0
+    rows = [{"explorer": name, "control": "(build)", "kind": "build", "n": 1,
+             "median": build, "p95": build, "errors": int(widget.last_error is not None)}]
+    for control in cls.controls:
+        times, errors = [], 0
+        prev = control.value
+        for value in _values_for(control, rng, n_random):
+            if value == prev:
+                continue
+            widget.set(**{control.name: value})
+            prev = value
+            times.append(widget.last_timing["total"])
+            errors += widget.last_error is not None
+        kind = "re-simulate" if control.resimulate else "re-plot"
+        rows.append({"explorer": name, "control": control.name, "kind": kind, "n": len(times),
+                     "median": float(np.median(times)) if times else float("nan"),
+                     "p95": float(np.percentile(times, 95)) if times else float("nan"),
+                     "errors": errors})
     return rows
 
 
@@ -161,11 +170,16 @@ def bench_extras(match: str) -> list[str]:
         if not _matches(match, path.stem):
             continue
         print(f"  running {path.name} ...", file=sys.stderr, flush=True)
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
         t0 = time.perf_counter()
-        section = module.run()
+        try:
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            with contextlib.redirect_stdout(sys.stderr):  # progress bars, not the report
+                section = module.run()
+        except Exception as err:  # one failing extra must not lose the whole report
+            traceback.print_exc()
+            section = f"## {path.stem}\n\nFAILED: {type(err).__name__}: {str(err).splitlines()[0]}"
         sections.append(f"{section}\n\n_({path.name}: {time.perf_counter() - t0:.1f} s)_")
     return sections
 

@@ -138,13 +138,19 @@ def launch_chromium(playwright):
 
 # JavaScript run in the page ------------------------------------------------------------------
 
-# A signature of the data (not the layout) of the plot inside explorer number `i`.
+# A signature of what the plot inside explorer number `i` shows: every trace's data, and the
+# layout's title, annotations and axis ranges (a re-plot control may only move an axis range).
 _JS_SIGNATURE = """
 (i) => {
   const box = document.querySelectorAll('.bioviz-explorer')[i];
   const gd = box && box.querySelector('.bioviz-figure .js-plotly-plot');
-  if (!gd || !gd._fullData) return null;
-  const parts = gd._fullData.map(t => JSON.stringify([t.type, t.x, t.y, t.z, t.text]));
+  if (!gd || !gd._fullData || !gd._fullLayout) return null;
+  const parts = gd._fullData.map(t => JSON.stringify([t.type, t.x, t.y, t.z, t.text, t.visible]));
+  const L = gd._fullLayout;
+  const axes = Object.keys(L).filter(k => /^[xy]axis[0-9]*$/.test(k)).sort()
+                 .map(k => JSON.stringify([k, L[k].range]));
+  const notes = (L.annotations || []).map(a => a.text);
+  parts.push(JSON.stringify([L.title && L.title.text, notes]), ...axes);
   return parts.join('|');
 }
 """
@@ -265,9 +271,10 @@ class NotebookPage:
 
     def move_control(self, index: int, presses: int = 1, wait_s: float = 60,
                      shots: Path | None = None, kind: str | None = None) -> ControlMove:
-        """Press ArrowRight (ArrowLeft at the slider's maximum) on a slider of explorer ``index``
-        ``presses`` times; after each press wait for the plot's data to change and record the
-        latency measured in the page, from the keydown event to the changed plot data (ms)."""
+        """Press ArrowRight (ArrowLeft at the slider's maximum), then the opposite key, and so on,
+        ``presses`` times on a slider of explorer ``index``; after each press wait for the plot
+        to change and record the latency measured in the page, from the keydown event to the
+        changed plot (ms)."""
         box = self.page.query_selector_all(".bioviz-explorer")[index]
         name = self.explorer_names()[index]
         handle, control, kind = self._pick_control(box, kind)
@@ -280,16 +287,26 @@ class NotebookPage:
             shots.mkdir(parents=True, exist_ok=True)
             move.before_png = str(shots / f"{name}-before.png")
             figure.screenshot(path=move.before_png)
-        for _ in range(presses):
+        key = "ArrowRight"
+        for press in range(presses):
             armed = self.page.evaluate(_JS_ARM, index)
             if not armed:
                 raise AssertionError(f"{self.name}: explorer {name} shows no plot")
             handle.focus()
-            at_max = handle.evaluate(
-                "h => parseFloat(h.getAttribute('aria-valuenow')) >= parseFloat(h.getAttribute('aria-valuemax'))")
-            handle.press("ArrowLeft" if at_max else "ArrowRight")
-            self.page.wait_for_function("() => window.__bioviz_watch.t1 !== null",
-                                        timeout=wait_s * 1000)
+            if press % 2 == 0:  # step away from the default (back if at the maximum) ...
+                at_max = handle.evaluate(
+                    "h => parseFloat(h.getAttribute('aria-valuenow')) >= "
+                    "parseFloat(h.getAttribute('aria-valuemax'))")
+                key = "ArrowLeft" if at_max else "ArrowRight"
+            else:  # ... then back again, so every press is a change (a clamped range is not)
+                key = "ArrowRight" if key == "ArrowLeft" else "ArrowLeft"
+            handle.press(key)
+            try:
+                self.page.wait_for_function("() => window.__bioviz_watch.t1 !== null",
+                                            timeout=wait_s * 1000)
+            except Exception as err:
+                raise AssertionError(f"{self.name}: moving {name}.{control} ({kind}) did not "
+                                     f"change the plot within {wait_s} s") from err
             state = self.page.evaluate("() => window.__bioviz_watch")
             move.latencies_ms.append(state["t1"] - state["t0"])
         if shots is not None:
