@@ -1,10 +1,11 @@
-"""Browser latency: key press to changed plot data, measured in the page (JupyterLab + Chromium).
+"""Browser latency: key press to changed plot, measured in the page (JupyterLab + Chromium).
 
-For every notebook: open it in a private JupyterLab, Run All, then for every explorer press
-ArrowRight on one re-plot slider and one re-simulating slider (where the explorer has them),
-several times each, and time each press from the keydown event to the moment the plot's data
-in the page differs (requestAnimationFrame polling). This includes the kernel round trip, the
-Python callback and plotly's redraw. Target: re-plot sliders <= 300 ms median.
+For every notebook: open it in a private JupyterLab, Run All, then for every explorer operate
+one re-plot control and one re-simulating control (where the explorer has them; sliders by arrow
+keys, drop-downs by choosing an option), several times each, and time each action from the
+keydown (or change) event to the moment the plot in the page differs (requestAnimationFrame
+polling). This includes the kernel round trip, the Python callback and plotly's redraw.
+Target: re-plot controls <= 300 ms median.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def run() -> str:
             nb.open()
             run_all = nb.run_all(timeout_s=600)
             for i, _ in enumerate(nb.explorer_names()):
-                for kind in nb.slider_kinds(i):
+                for kind in nb.control_kinds(i):
                     move = nb.move_control(i, presses=PRESSES, kind=kind)
                     lat = np.array(move.latencies_ms)
                     if kind == "re-plot":

@@ -155,7 +155,8 @@ _JS_SIGNATURE = """
 }
 """
 
-# Arm a watcher on explorer `i`: record the time of the next keydown inside it, then poll the
+# Arm a watcher on explorer `i`: record the time of the next keydown (or, for a drop-down, the
+# input/change event) inside it, then poll the
 # plot's data on every animation frame and record when it differs from the signature at arming.
 _JS_ARM = """
 (i) => {
@@ -163,8 +164,10 @@ _JS_ARM = """
   const box = document.querySelectorAll('.bioviz-explorer')[i];
   const state = {t0: null, t1: null, before: sig(i)};
   window.__bioviz_watch = state;
-  box.addEventListener('keydown', () => { if (state.t0 === null) state.t0 = performance.now(); },
-                       {capture: true, once: true});
+  const start = () => { if (state.t0 === null) state.t0 = performance.now(); };
+  for (const ev of ['keydown', 'input', 'change']) {
+    box.addEventListener(ev, start, {capture: true, once: true});
+  }
   const poll = () => {
     if (state.t1 !== null) return;
     if (state.t0 !== null && sig(i) !== state.before) { state.t1 = performance.now(); return; }
@@ -247,39 +250,66 @@ class NotebookPage:
             "els => els.map(e => [...e.classList].find(c => c.startsWith('bioviz-explorer-'))"
             ".slice('bioviz-explorer-'.length))")
 
-    def _pick_control(self, box, kind: str | None = None):
-        """A slider of the given kind ('re-plot' or 're-simulate'); with no kind, a re-plot
-        slider if there is one, else a re-simulating one."""
-        order = {"re-plot": (".bioviz-replot .noUi-handle",),
-                 "re-simulate": (".bioviz-resimulate .noUi-handle",),
-                 None: (".bioviz-replot .noUi-handle", ".bioviz-resimulate .noUi-handle")}[kind]
-        for selector in order:
-            handle = box.query_selector(selector)
-            if handle is not None:
-                control = handle.evaluate(
-                    "h => [...h.closest('.bioviz-control').classList]"
-                    ".find(c => c.startsWith('bioviz-control-') )")
-                kind = "re-plot" if "replot" in selector else "re-simulate"
-                return handle, control[len("bioviz-control-"):], kind
-        return None, None, None
+    # keyboard-movable widgets, in order of preference: slider handles, drop-downs, checkboxes
+    _ELEMENTS = ((".noUi-handle", "slider"), ("select", "dropdown"),
+                 ("input[type=checkbox]", "checkbox"))
+    _KINDS = (("re-plot", ".bioviz-replot"), ("re-simulate", ".bioviz-resimulate"))
 
-    def slider_kinds(self, index: int) -> list[str]:
+    def _pick_control(self, box, kind: str | None = None):
+        """A control of the given kind ('re-plot' or 're-simulate'); with no kind, a re-plot
+        control if there is one, else a re-simulating one. Sliders first, then drop-downs and
+        checkboxes. Returns (element handle, element type, control name, kind)."""
+        for element, etype in self._ELEMENTS:
+            for k, cls in self._KINDS:
+                if kind not in (None, k):
+                    continue
+                handle = box.query_selector(f"{cls} {element}")
+                if handle is not None:
+                    control = handle.evaluate(
+                        "h => [...h.closest('.bioviz-control').classList]"
+                        ".find(c => c.startsWith('bioviz-control-') )")
+                    return handle, etype, control[len("bioviz-control-"):], k
+        return None, None, None, None
+
+    def control_kinds(self, index: int) -> list[str]:
+        """The kinds ('re-plot', 're-simulate') of keyboard-movable controls in an explorer."""
         box = self.page.query_selector_all(".bioviz-explorer")[index]
-        return [k for k, sel in (("re-plot", ".bioviz-replot .noUi-handle"),
-                                 ("re-simulate", ".bioviz-resimulate .noUi-handle"))
-                if box.query_selector(sel) is not None]
+        return [k for k, _ in self._KINDS if self._pick_control(box, k)[0] is not None]
+
+    @staticmethod
+    def _operate(handle, etype: str, press: int, last):
+        """Change the control once, the way a reader would: a slider by arrow key, a checkbox
+        by space, a drop-down by choosing the next option. Every action must be a change: step
+        away from the current value (back at the end of the range), then return, alternately.
+        Returns what was done, for the next call."""
+        if etype == "checkbox":
+            handle.press("Space")
+            return "Space"
+        if etype == "dropdown":
+            index, count = handle.evaluate("h => [h.selectedIndex, h.options.length]")
+            step = -last if (press % 2 == 1 and last) else (-1 if index >= count - 1 else 1)
+            handle.select_option(index=index + step)
+            return step
+        if press % 2 == 1 and last is not None:
+            key = "ArrowLeft" if last == "ArrowRight" else "ArrowRight"
+        else:
+            at_end = handle.evaluate("h => parseFloat(h.getAttribute('aria-valuenow')) >= "
+                                     "parseFloat(h.getAttribute('aria-valuemax'))")
+            key = "ArrowLeft" if at_end else "ArrowRight"
+        handle.press(key)
+        return key
 
     def move_control(self, index: int, presses: int = 1, wait_s: float = 60,
                      shots: Path | None = None, kind: str | None = None) -> ControlMove:
-        """Press ArrowRight (ArrowLeft at the slider's maximum), then the opposite key, and so on,
-        ``presses`` times on a slider of explorer ``index``; after each press wait for the plot
-        to change and record the latency measured in the page, from the keydown event to the
-        changed plot (ms)."""
+        """Operate a control of explorer ``index`` ``presses`` times (a slider by arrow keys, a
+        checkbox by space, a drop-down by choosing an option), so that every action is a change;
+        after each, wait for the plot to change and record the latency measured in the page,
+        from the keydown (or change) event to the changed plot (ms)."""
         box = self.page.query_selector_all(".bioviz-explorer")[index]
         name = self.explorer_names()[index]
-        handle, control, kind = self._pick_control(box, kind)
+        handle, etype, control, kind = self._pick_control(box, kind)
         if handle is None:
-            raise AssertionError(f"{self.name}: explorer {name} has no slider to move")
+            raise AssertionError(f"{self.name}: explorer {name} has no control to move")
         move = ControlMove(explorer=name, control=control, kind=kind)
         box.scroll_into_view_if_needed()
         figure = box.query_selector(".bioviz-figure")
@@ -287,20 +317,13 @@ class NotebookPage:
             shots.mkdir(parents=True, exist_ok=True)
             move.before_png = str(shots / f"{name}-before.png")
             figure.screenshot(path=move.before_png)
-        key = "ArrowRight"
+        last = None
         for press in range(presses):
             armed = self.page.evaluate(_JS_ARM, index)
             if not armed:
                 raise AssertionError(f"{self.name}: explorer {name} shows no plot")
             handle.focus()
-            if press % 2 == 0:  # step away from the default (back if at the maximum) ...
-                at_max = handle.evaluate(
-                    "h => parseFloat(h.getAttribute('aria-valuenow')) >= "
-                    "parseFloat(h.getAttribute('aria-valuemax'))")
-                key = "ArrowLeft" if at_max else "ArrowRight"
-            else:  # ... then back again, so every press is a change (a clamped range is not)
-                key = "ArrowRight" if key == "ArrowLeft" else "ArrowLeft"
-            handle.press(key)
+            last = self._operate(handle, etype, press, last)
             try:
                 self.page.wait_for_function("() => window.__bioviz_watch.t1 !== null",
                                             timeout=wait_s * 1000)

@@ -2,8 +2,9 @@
 
 For each notebook: open it, Run All, wait until every cell has run and the kernel is idle, and
 assert there is no stderr or error output, no widget that failed to render, and no page error.
-Then, for every explorer on the page, move one slider with the keyboard (a re-plot slider where
-the explorer has one) and assert that the plot's data in the page changed. Screenshots before and
+Then, for every explorer on the page, operate one control the way a reader would (a slider by
+the keyboard, preferring sliders; an explorer made only of drop-downs by choosing another option)
+and assert that the plot in the page changed. Screenshots before and
 after go to artifacts/browser/<notebook>/ (git-ignored); in-page latencies (key press to changed
 plot data) to artifacts/browser/latency.json. New notebooks are covered without editing this file.
 """
