@@ -5,6 +5,8 @@
   at once and is fast enough for our network sizes) and quiet logging.
 - :func:`torch_threads` runs a block with a given number of torch threads (tiny models are
   several times faster on one thread on a 2-core machine).
+- :func:`blas_threads` does the same for numpy's BLAS (small decompositions were ~20x slower
+  with OpenBLAS's threads fighting over a busy 2-core machine).
 - :func:`progress` is the (text) progress bar used for anything slower than a couple of seconds.
 """
 
@@ -38,6 +40,18 @@ def torch_threads(n: int = 1):
         yield
     finally:
         torch.set_num_threads(before)
+
+
+@functools.cache
+def _threadpools():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # built once per process: it scans the loaded libraries
+
+
+def blas_threads(n: int = 1):
+    """A context running numpy's BLAS on ``n`` threads (``with blas_threads(1): ...``)."""
+    return _threadpools().limit(limits=n, user_api="blas")
 
 
 def progress(iterable=None, *, total: int | None = None, desc: str = "", leave: bool = True,

@@ -181,3 +181,17 @@ def test_progress_is_text_on_stdout_and_quiet_when_nested(capsys):
     assert "outer" in captured.out and "2/2" in captured.out
     assert "inner" not in captured.out and "\x1b" not in captured.out  # no cursor codes
     assert captured.err == ""
+
+
+def test_blas_threads_limits_and_restores():
+    from threadpoolctl import threadpool_info
+
+    from bioviz.runtime import blas_threads
+
+    def blas_counts():
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    before = blas_counts()
+    with blas_threads(1):
+        assert all(n == 1 for n in blas_counts())
+    assert blas_counts() == before

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from bioviz import plots
-from bioviz.geometry.manifolds import blas_one_thread
+from bioviz.runtime import blas_threads
 from bioviz.theme import color, rgba
 
 MEASURE_LABELS = {
@@ -146,7 +146,7 @@ def layer_figure(geoms: dict, measures=("capacity", "radius", "dimension", "part
 
 def _pca2(points: np.ndarray) -> np.ndarray:
     centred = points - points.mean(axis=0)
-    with blas_one_thread():
+    with blas_threads(1):
         _, _, vt = np.linalg.svd(centred, full_matrices=False)
     proj = centred @ vt[:2].T
     if proj.shape[1] < 2:

@@ -49,29 +49,13 @@ even with no attack; :func:`overlap_ratio`).
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from bioviz.runtime import blas_threads
 from bioviz.validation import check_int, check_positive, check_range, check_seed
-
-
-@functools.cache
-def _controller():
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def blas_one_thread():
-    """A context running BLAS on one thread.
-
-    On a busy 2-core machine OpenBLAS's threads made these small decompositions ~20x slower;
-    the controller is built once per process (building it scans the loaded libraries).
-    """
-    return _controller().limit(limits=1, user_api="blas")
 
 
 def as_manifolds(manifolds, *, min_points: int = 1, min_manifolds: int = 1,
@@ -169,7 +153,7 @@ def mftma(manifolds, kappa: float = 0.0, n_t: int = 200, seed: int = 0) -> MFTMA
     n_t = check_int("n_t", n_t, 1)
     rng = np.random.default_rng(check_seed(seed))
     caps, radii, dims = [], [], []
-    with blas_one_thread():
+    with blas_threads(1):
         means = np.array([x.mean(axis=0) for x in X])
         counts = np.array([len(x) for x in X], dtype=float)
         origin = counts @ means / counts.sum()  # the global mean of all points
@@ -228,7 +212,7 @@ def _pooled(points, name: str) -> np.ndarray:
 
 
 def _eigenvalues(X: np.ndarray) -> np.ndarray:
-    with blas_one_thread():
+    with blas_threads(1):
         s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
     return s**2 / (len(X) - 1)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bioviz.reservoir import model, tasks
-from bioviz.runtime import progress
+from bioviz.runtime import blas_threads, progress
 from bioviz.validation import check_choice, check_int, check_positive, check_range, check_seed
 
 __all__ = [
@@ -76,7 +76,7 @@ def ip_adapt(res: model.EIReservoir, *, mu: float = 0.3, learning_rate: float = 
         raise ValueError("res must have slope 1, theta 0 and no leak to match IPReservoir's update")
     ip = IPReservoir(W=res.W, Win=res.w_in[:, None], bias=np.zeros(res.n), activation="sigmoid",
                      mu=mu, learning_rate=learning_rate, epochs=1, seed=check_seed(seed))
-    with model.blas_single_thread():
+    with blas_threads(1):
         ip.fit(model.input_sequence(steps, seed=seed)[:, None])
     return np.asarray(ip.a, float).copy(), np.asarray(ip.b, float).copy()
 

@@ -38,13 +38,13 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit, logit
 
+from bioviz.runtime import blas_threads
 from bioviz.validation import check_int, check_number, check_positive, check_range, check_seed
 
 __all__ = [
@@ -345,7 +345,7 @@ def run_batch(W: np.ndarray, w_in: np.ndarray, u: np.ndarray, *, slope: float = 
     w_eff = w_in * scale if not leak else w_in
     v = np.full(b * n, theta, dtype=dtype)
     chunk = max(1, 2**16 // (b * n))
-    with blas_single_thread():
+    with blas_threads(1):
         for t0 in range(0, steps, chunk):
             # the input term of the next `chunk` steps, computed at once
             drive = (u[t0: t0 + chunk, :, None] * w_eff[None]).reshape(-1, b * n)
@@ -421,19 +421,6 @@ def lyapunov_exponent(res: EIReservoir, *, steps: int = 1000, washout: int = 200
     u = input_sequence(steps + washout, seed=seed)
     return float(lyapunov_batch(res.W[None], res.w_in[None], u, slope=res.slope, theta=res.theta,
                                 washout=washout, seed=seed)[0])
-
-
-@contextlib.contextmanager
-def blas_single_thread():
-    """Run a block with one BLAS thread: our matrices are small, and on a busy 2-core machine
-    a multi-threaded BLAS is many times slower (threads fight over the cores)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        yield
-        return
-    with threadpool_limits(1, user_api="blas"):
-        yield
 
 
 # ---------------------------------------------------------------------------------------------
@@ -599,11 +586,11 @@ def one_step(res: EIReservoir, rho, *, u_mean: float = 0.0) -> EIReservoir:
 
 def spectral_radius(W: np.ndarray) -> float:
     """Largest absolute eigenvalue of a square matrix (one BLAS thread; see
-    :func:`blas_single_thread`)."""
+    :func:`bioviz.runtime.blas_threads`)."""
     W = np.asarray(W, dtype=float)
     if W.ndim != 2 or W.shape[0] != W.shape[1]:
         raise ValueError(f"W must be square, got shape {W.shape}")
-    with blas_single_thread():
+    with blas_threads(1):
         return float(np.max(np.abs(np.linalg.eigvals(W))))
 
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bioviz.reservoir import model as _model
+from bioviz.runtime import blas_threads
 from bioviz.validation import check_int, check_positive, check_seed
 
 __all__ = [
@@ -262,7 +263,7 @@ def evaluate_batch(reservoirs, *, seed: int = 0, inputs: TaskInputs | None = Non
     if inputs is None:
         inputs = task_inputs(seed=seed, **input_kwargs)
     out = []
-    with _model.blas_single_thread():
+    with blas_threads(1):
         for lo in range(0, len(reservoirs), chunk):
             part = reservoirs[lo: lo + chunk]
             sl = slice(lo, lo + len(part))
