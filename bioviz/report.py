@@ -21,6 +21,7 @@ values it has just computed, and each row states the rule it is judged by:
 from __future__ import annotations
 
 import math
+import numbers
 
 from bioviz.validation import check_choice
 
@@ -28,9 +29,10 @@ RULES = ("approx", "at_least", "at_most", "equal", "within", None)
 
 
 def _fmt(value) -> str:
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float | int):
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return str(bool(value))
+    if isinstance(value, numbers.Real):
+        value = int(value) if isinstance(value, numbers.Integral) else float(value)
         if isinstance(value, float) and math.isnan(value):
             return "n/a"
         if value == 0:
@@ -99,6 +101,46 @@ class Comparison:
             f"| {_cell(r['quantity'])} | {_cell(r['shown'])} | {_cell(_fmt(r['ours']))} | "
             f"{r['verdict']} | {_cell(r['note'])} |\n" for r in self.rows)
         return head + body
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def __str__(self) -> str:
+        return self.to_markdown()
+
+
+class Table:
+    """A small Markdown table of computed rows (dicts), for notebooks to display numbers
+    without weaving them into generated sentences.
+
+    >>> Table([{"model": "snn", "accuracy": 0.9712}, {"model": "ann", "accuracy": 0.96}],
+    ...       title="digits").to_markdown().splitlines()[2:]
+    ['| model | accuracy |', '|---|---|', '| snn | 0.971 |', '| ann | 0.96 |']
+    """
+
+    def __init__(self, rows, columns=None, *, title: str = "", formats: dict | None = None):
+        self.rows = [dict(r) for r in rows]
+        if columns is None:
+            columns = list(dict.fromkeys(k for r in self.rows for k in r))
+        self.columns = list(columns)
+        self.title = title
+        self.formats = dict(formats or {})
+
+    def _value(self, row, col) -> str:
+        value = row.get(col, "")
+        fmt = self.formats.get(col)
+        if isinstance(value, numbers.Real) and math.isnan(value):
+            return "n/a"
+        if fmt and not isinstance(value, str):
+            return _cell(format(value, fmt))
+        return _cell(_fmt(value))
+
+    def to_markdown(self) -> str:
+        head = f"**{_cell(self.title)}**\n\n" if self.title else ""
+        head += "| " + " | ".join(map(_cell, self.columns)) + " |\n"
+        head += "|" + "---|" * len(self.columns) + "\n"
+        return head + "".join("| " + " | ".join(self._value(r, c) for c in self.columns) + " |\n"
+                              for r in self.rows)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

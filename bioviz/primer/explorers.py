@@ -20,17 +20,24 @@ from bioviz.theme import color
 @dataclass(frozen=True)
 class NeuronResult:
     brian2: lif.LIFRun
-    snntorch: lif.LIFRun
+    stepped: lif.LIFRun
     sweep_nA: np.ndarray
     closed_form_hz: np.ndarray
     params: dict
 
 
 class NeuronExplorer(Explorer):
-    """One LIF neuron in Brian2 and in snnTorch, with the f-I curve against the closed form."""
+    """One LIF neuron in Brian2 and as a discrete step, with the f-I curve against the
+    closed form.
+
+    ``NeuronExplorer(step=my_step)`` simulates a student's own ``step(u, x, beta, threshold)``
+    (see :func:`bioviz.primer.lif.simulate_step`); by default the package's
+    :func:`~bioviz.primer.lif.lif_step`. Reset to zero; a refractory period holds the membrane
+    at 0 in both simulators.
+    """
 
     name = "primer.neuron"
-    title = "LIF neuron: Brian2 vs snnTorch, and the f-I curve"
+    title = "LIF neuron: Brian2 vs the discrete step, and the f-I curve"
     stochastic = False
     SWEEP = np.round(np.linspace(0.0, 5.0, 21), 3)
     DURATION_MS = 200.0
@@ -38,22 +45,25 @@ class NeuronExplorer(Explorer):
         Float("tau_ms", 10.0, 2.0, 50.0, 1.0, label="tau (ms)"),
         Float("threshold_mV", 15.0, 5.0, 30.0, 1.0, label="threshold (mV above rest)"),
         Float("current_nA", 2.0, 0.0, 5.0, 0.1, label="input current (nA)"),
-        Float("t_ref_ms", 2.0, 0.0, 10.0, 0.5, label="refractory period (ms)"),
-        Choice("reset", "zero", options=lif.RESETS, label="reset"),
+        Float("t_ref_ms", 0.0, 0.0, 10.0, 0.5, label="refractory period (ms)"),
         Choice("dt_ms", 0.1, options=(0.05, 0.1, 0.2, 0.5, 1.0), label="dt (ms)"),
-        Toggle("emulate_refractory", True, label="snnTorch: emulate refractory period"),
         Toggle("show_fi", True, resimulate=False, label="show f-I curve"),
     )
 
+    def __init__(self, step=None):
+        if step is not None and not callable(step):
+            raise ValueError(f"step must be a function step(u, x, beta, threshold), got {step!r}")
+        self.step = step or lif.lif_step
+        self.step_label = "your lif_step" if step is not None else "lif_step"
+
     def simulate(self, params, seed):
         common = dict(tau_ms=params["tau_ms"], threshold_mV=params["threshold_mV"],
-                      t_ref_ms=params["t_ref_ms"], reset=params["reset"], dt_ms=params["dt_ms"],
+                      t_ref_ms=params["t_ref_ms"], dt_ms=params["dt_ms"],
                       duration_ms=self.DURATION_MS)
         currents = np.concatenate([[params["current_nA"]], self.SWEEP])
         return NeuronResult(
             brian2=lif.simulate_brian2(currents, **common),
-            snntorch=lif.simulate_snntorch(currents, emulate_refractory=params["emulate_refractory"],
-                                           **common),
+            stepped=lif.simulate_step(self.step, currents, **common),
             sweep_nA=self.SWEEP,
             closed_form_hz=lif.rate_closed_form(self.SWEEP, params["tau_ms"], params["threshold_mV"],
                                                 t_ref_ms=params["t_ref_ms"]),
@@ -61,18 +71,22 @@ class NeuronExplorer(Explorer):
         )
 
     def figure(self, result, params):
-        b, s = result.brian2, result.snntorch
+        b, s = result.brian2, result.stepped
+        mine = self.step_label
         match = lif.compare_spike_trains(b.spike_times[0], s.spike_times[0])
-        verdict = ("identical spike trains" if match.identical else
-                   f"spike trains differ: {match.n_a} vs {match.n_b} spikes, up to "
-                   f"{match.max_abs_diff_ms:.1f} ms apart")
+        if match.identical:
+            verdict = "identical spike trains"
+        elif match.n_a != match.n_b:
+            verdict = f"spike trains differ: {match.n_a} vs {match.n_b} spikes"
+        else:
+            verdict = f"spike trains differ by up to {match.max_abs_diff_ms:.2g} ms"
         cols = 2 if params["show_fi"] else 1
         fig = plots.new_figure(1, cols, column_widths=[0.62, 0.38] if cols == 2 else None,
                                subplot_titles=("membrane potential", "f-I curve")[:cols],
                                horizontal_spacing=0.1)
-        plots.traces(b.t, {"brian2": b.v, "snntorch": s.v}, threshold=params["threshold_mV"],
-                     spikes={"brian2": b.spike_times[0], "snntorch": s.spike_times[0]},
-                     dash={"snntorch": "dot"}, value_label="V - V_rest (mV)", fig=fig, row=1, col=1)
+        plots.traces(b.t, {"brian2": b.v, mine: s.v}, threshold=params["threshold_mV"],
+                     spikes={"brian2": b.spike_times[0], mine: s.spike_times[0]},
+                     dash={mine: "dot"}, value_label="V - V_rest (mV)", fig=fig, row=1, col=1)
         if cols == 2:
             fine = np.linspace(0, 5, 201)
             cf = lif.rate_closed_form(fine, params["tau_ms"], params["threshold_mV"],
@@ -80,7 +94,7 @@ class NeuronExplorer(Explorer):
             fig.add_trace(go.Scatter(x=fine, y=np.where(np.isfinite(cf), cf, 0), mode="lines",
                                      name="closed form", line=dict(color=color("closed form"))),
                           row=1, col=2)
-            for name, run, symbol in (("brian2", b, "circle-open"), ("snntorch", s, "x-thin-open")):
+            for name, run, symbol in (("brian2", b, "circle-open"), (mine, s, "x-thin-open")):
                 fig.add_trace(go.Scatter(x=result.sweep_nA, y=run.rates_hz()[1:], mode="markers",
                                          name=f"{name} (simulated)", marker=dict(
                                              color=color(name), symbol=symbol, size=8)),
@@ -155,18 +169,26 @@ class EncodingExplorer(Explorer):
 
 
 class SurrogateExplorer(Explorer):
-    """The spike's true derivative (zero almost everywhere) vs the surrogates."""
+    """The spike's true derivative (zero almost everywhere) vs two surrogates, with the peak
+    and the area (the total gradient passed) of each."""
 
     name = "primer.surrogate"
     title = "The spike and its surrogate derivatives"
     stochastic = False
     controls = (
-        Float("slope", 25.0, 1.0, 50.0, 1.0, label="surrogate slope k"),
+        Float("slope", 25.0, 1.0, 50.0, 1.0, label="fast sigmoid: slope k"),
+        Float("alpha", 2.0, 0.2, 4.0, 0.1, label="arctan: alpha"),
         Float("x_range", 1.0, 0.2, 3.0, 0.1, resimulate=False, label="x range (U - threshold)"),
     )
 
     def simulate(self, params, seed):
-        return training.surrogate_curves(params["slope"], x_range=3.0)
+        fast = training.surrogate_curves(params["slope"], x_range=3.0)
+        # the arctan curve at alpha: snnTorch's atan with alpha = slope / 12.5
+        atan = training.surrogate_curves(12.5 * params["alpha"], x_range=3.0)
+        return dict(x=fast["x"], heaviside=fast["heaviside"], fast_sigmoid=fast["fast_sigmoid"],
+                    atan=atan["atan"],
+                    shapes={"fast_sigmoid": training.surrogate_shape("fast_sigmoid", params["slope"]),
+                            "atan": training.surrogate_shape("atan", 12.5 * params["alpha"])})
 
     def figure(self, result, params):
         x = result["x"]
@@ -175,7 +197,9 @@ class SurrogateExplorer(Explorer):
         fig.add_trace(go.Scatter(x=x[keep], y=result["heaviside"][keep], mode="lines", name="Heaviside",
                                  line=dict(color=color("output"), shape="hv")), row=1, col=1)
         for name in ("fast_sigmoid", "atan"):
-            fig.add_trace(go.Scatter(x=x[keep], y=result[name][keep], mode="lines", name=name,
+            shape = result["shapes"][name]
+            fig.add_trace(go.Scatter(x=x[keep], y=result[name][keep], mode="lines",
+                                     name=f"{name} (peak {shape['peak']:.2g}, area {shape['area']:.2g})",
                                      line=dict(color=color(1 if name == "atan" else 0), width=2)),
                           row=1, col=2)
         fig.add_trace(go.Scatter(x=x[keep], y=np.zeros(keep.sum()), mode="lines",
@@ -191,8 +215,9 @@ class SurrogateExplorer(Explorer):
 
 
 @functools.lru_cache(maxsize=16)
-def _ann(n_hidden: int, epochs: int, seed: int) -> training.TrainResult:
-    return training.train("ann", n_hidden=n_hidden, epochs=epochs, seed=seed)
+def _ann(n_hidden: int, hidden_layers: int, epochs: int, seed: int) -> training.TrainResult:
+    return training.train("ann", n_hidden=n_hidden, hidden_layers=hidden_layers, epochs=epochs,
+                          seed=seed)
 
 
 class TrainingExplorer(Explorer):
@@ -207,12 +232,13 @@ class TrainingExplorer(Explorer):
         Int("num_steps", 10, 2, 20, label="time steps"),
         Float("spike_penalty", 1.0, 0.0, 3.0, 0.25, label="spike penalty"),
         Int("n_hidden", 128, 16, 256, 16, label="hidden neurons"),
+        Int("hidden_layers", 1, 1, 3, label="hidden spiking layers"),
         Int("epochs", 6, 2, 15, label="epochs"),
     )
 
     def simulate(self, params, seed):
         snn = training.train("snn", seed=seed, show_progress=True, **params)
-        ann = _ann(params["n_hidden"], params["epochs"], seed)
+        ann = _ann(params["n_hidden"], params["hidden_layers"], params["epochs"], seed)
         return snn, ann
 
     def figure(self, result, params):

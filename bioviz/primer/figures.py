@@ -56,3 +56,37 @@ def training_figure(results: dict) -> go.Figure:
     fig.update_xaxes(title_text="spikes (all hidden neurons, all steps)", row=1, col=3)
     fig.update_layout(height=380, title="Surrogate-gradient SNN vs equal ANN on sklearn digits")
     return fig
+
+
+def learning_curves(runs: dict, title: str = "Test accuracy while training") -> go.Figure:
+    """Test accuracy per epoch of named runs (``{label: TrainResult}``), one curve each."""
+    fig = plots.new_figure(1, 1)
+    for label, run in runs.items():
+        plots.curves(np.array(run.history["epoch"]), {label: np.array(run.history["test_acc"])},
+                     x_label="epoch", y_label="test accuracy", fig=fig)
+    fig.add_hline(y=0.1, line=dict(dash="dot", color=color("threshold")),
+                  annotation_text="chance", annotation_position="bottom right")
+    fig.update_layout(title=title, height=360)
+    return fig
+
+
+def depth_figure(rows: list[dict]) -> go.Figure:
+    """Test accuracy (mean and range over seeds) against the number of hidden layers, one curve
+    per model of :func:`bioviz.primer.training.depth_sweep`."""
+    from bioviz.primer.training import summarise
+
+    fig = plots.new_figure(1, 1)
+    summary = summarise(rows)
+    depths = sorted({r["depth"] for r in summary})
+    for model in dict.fromkeys(r["model"] for r in summary):
+        pts = {r["depth"]: r for r in summary if r["model"] == model}
+        band = plots.Band(np.array([pts[d]["mean"] for d in depths]),
+                          np.array([pts[d]["min"] for d in depths]),
+                          np.array([pts[d]["max"] for d in depths]))
+        plots.curves(np.array(depths), {model: band}, x_label="hidden spiking layers",
+                     y_label="test accuracy (mean, range over seeds)", fig=fig)
+    fig.add_hline(y=0.1, line=dict(dash="dot", color=color("threshold")),
+                  annotation_text="chance", annotation_position="bottom right")
+    fig.update_xaxes(tickvals=depths)
+    fig.update_layout(title="Which surrogates train deeper SNNs", height=400)
+    return fig

@@ -204,6 +204,61 @@ def simulate_snntorch(current_nA=2.0, *, tau_ms=10.0, threshold_mV=15.0, R_MOhm=
     )
 
 
+def lif_step(u, x, beta, threshold):
+    """One time step of the discrete LIF neuron with reset to zero (the tutorial's exercise 1).
+
+    Leak and integrate, :math:`u \\leftarrow \\beta u + x`; spike where :math:`u > \\vartheta`
+    (strictly); reset those neurons to 0. Works on numbers or arrays (one entry per neuron).
+    Returns ``(spike, u)`` with ``spike`` boolean.
+
+    >>> spike, u = lif_step(np.array([5.0, 14.0]), np.array([2.0, 3.0]), 0.9, 15.0)
+    >>> spike.tolist(), u.round(2).tolist()
+    ([False, True], [6.5, 0.0])
+    """
+    u = beta * np.asarray(u, dtype=float) + x
+    spike = u > threshold
+    return spike, np.where(spike, 0.0, u)
+
+
+def simulate_step(step=lif_step, current_nA=2.0, *, tau_ms=10.0, threshold_mV=15.0,
+                  R_MOhm=10.0, t_ref_ms=0.0, dt_ms=0.1, duration_ms=200.0) -> LIFRun:
+    """Simulate LIF neurons with any step function ``step(u, x, beta, threshold) -> (spike, u)``.
+
+    The input per step is :math:`x = (1-\\beta) R I` with :math:`\\beta = e^{-dt/\\tau}` (the exact
+    integration of the ODE over one step). Spikes are stamped and the membrane recorded as in
+    Brian2 (see :func:`simulate_snntorch`), and a refractory period holds the membrane at 0 for
+    ``round(t_ref/dt) - 1`` steps after a spike, so with :func:`lif_step` the spike trains equal
+    Brian2's with reset to zero.
+    """
+    _check(tau_ms, threshold_mV, R_MOhm, t_ref_ms, dt_ms, duration_ms, "zero")
+    if not callable(step):
+        raise ValueError(f"step must be a function step(u, x, beta, threshold), got {step!r}")
+    currents = _currents(current_nA)
+    beta = float(np.exp(-dt_ms / tau_ms))
+    steps = int(round(duration_ms / dt_ms))
+    x = (1.0 - beta) * R_MOhm * currents
+    ref_steps = int(round(t_ref_ms / dt_ms))
+    ref_steps = ref_steps if ref_steps >= 2 else 0
+    u = np.zeros_like(x)
+    hold = np.zeros(x.shape, dtype=int)
+    spiked = np.zeros((steps, x.size), dtype=bool)
+    v0 = np.zeros(steps)
+    for k in range(steps):
+        frozen = hold > 0
+        spike, u_new = step(u, np.where(frozen, 0.0, x), beta, threshold_mV)
+        spike = np.broadcast_to(np.asarray(spike, dtype=bool), x.shape) & ~frozen
+        u = np.where(frozen, 0.0, np.broadcast_to(np.asarray(u_new, dtype=float), x.shape))
+        spiked[k] = spike
+        hold = np.where(spike, ref_steps - 1, hold - 1).clip(min=0) if ref_steps else hold
+        if k + 1 < steps:
+            v0[k + 1] = u[0]
+    return LIFRun(
+        t=np.arange(steps) * dt_ms, v=v0,
+        spike_times=[np.nonzero(spiked[:, i])[0] * dt_ms for i in range(x.size)],
+        currents_nA=currents, dt_ms=dt_ms, duration_ms=duration_ms,
+    )
+
+
 @dataclass(frozen=True)
 class SpikeTrainComparison:
     """How two spike trains of one neuron line up."""
@@ -230,7 +285,14 @@ def compare_spike_trains(a, b, tol_ms: float = 1e-9) -> SpikeTrainComparison:
 
 def fi_curve(currents_nA, *, backend: str = "brian2", duration_ms: float = 500.0,
              **params) -> np.ndarray:
-    """Simulated firing rates (Hz) for each current, with ``backend`` 'brian2' or 'snntorch'."""
+    """Simulated firing rates (Hz) for each current.
+
+    ``backend`` is 'brian2', 'snntorch', or a step function ``step(u, x, beta, threshold)``
+    simulated by :func:`simulate_step` (e.g. a student's own :func:`lif_step`).
+    """
+    if callable(backend):
+        return simulate_step(backend, _currents(currents_nA), duration_ms=duration_ms,
+                             **params).rates_hz()
     check_choice("backend", backend, ("brian2", "snntorch"))
     sim = simulate_brian2 if backend == "brian2" else simulate_snntorch
     return sim(_currents(currents_nA), duration_ms=duration_ms, **params).rates_hz()

@@ -9,7 +9,10 @@ Network (both): 64 inputs -> ``n_hidden`` -> 10 outputs.
   :math:`H` has zero derivative almost everywhere, so backpropagation through time replaces it
   by a *surrogate*: fast sigmoid :math:`\partial S/\partial U \approx 1/(1 + k|U-\vartheta|)^2`
   or arctan :math:`\approx 1/(1 + (\pi k (U-\vartheta)/2)^2)`. ``surrogate="none"`` keeps the
-  true (zero) derivative: then only the readout learns, on random spiking features.
+  true (zero) derivative: then only the readout learns, on random spiking features;
+  ``"straight_through"`` passes the gradient unchanged (:math:`\partial S/\partial U = 1`).
+  ``hidden_layers`` stacks that many spiking layers of ``n_hidden`` neurons; ``spike_grad``
+  takes any callable ``f(U - threshold) -> spikes`` (e.g. a student's own autograd function).
   An optional activity penalty (``spike_penalty`` times the mean firing probability) makes the
   hidden code sparse.
 - **ANN**: the same layer sizes with ReLU, trained on the pixel values.
@@ -31,7 +34,7 @@ import numpy as np
 from bioviz.runtime import progress, torch_threads
 from bioviz.validation import check_choice, check_int, check_positive, check_range, check_seed
 
-SURROGATES = ("fast_sigmoid", "atan", "none")
+SURROGATES = ("fast_sigmoid", "atan", "straight_through", "none")
 KINDS = ("snn", "ann")
 
 
@@ -56,6 +59,8 @@ def _surrogate(name: str, slope: float):
         return surrogate.fast_sigmoid(slope=slope)
     if name == "atan":
         return surrogate.atan(alpha=slope / 12.5)  # alpha 2 (snnTorch's default) at slope 25
+    if name == "straight_through":
+        return surrogate.straight_through_estimator()
     return None
 
 
@@ -67,34 +72,52 @@ def _models():
 
     class SpikingMLP(nn.Module):
         def __init__(self, n_hidden=128, beta=0.9, num_steps=10, surrogate="fast_sigmoid",
-                     slope=25.0):
+                     slope=25.0, hidden_layers=1, spike_grad=None):
             super().__init__()
             self.num_steps, self.beta = num_steps, beta
-            self.fc1, self.fc2 = nn.Linear(64, n_hidden), nn.Linear(n_hidden, 10)
-            if surrogate == "none":
-                self.lif = snn.Leaky(beta=beta, surrogate_disable=True)
+            sizes = [64] + [n_hidden] * hidden_layers
+            self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+            self.fc2 = nn.Linear(n_hidden, 10)
+            if spike_grad is not None:
+                make = lambda: snn.Leaky(beta=beta, spike_grad=spike_grad)  # noqa: E731
+            elif surrogate == "none":
+                make = lambda: snn.Leaky(beta=beta, surrogate_disable=True)  # noqa: E731
             else:
-                self.lif = snn.Leaky(beta=beta, spike_grad=_surrogate(surrogate, slope))
+                make = lambda: snn.Leaky(beta=beta, spike_grad=_surrogate(surrogate, slope))  # noqa: E731
+            self.lifs = nn.ModuleList(make() for _ in range(hidden_layers))
+
+        @property
+        def fc1(self):
+            return self.hidden[0]
 
         def forward(self, x, generator):
-            mem1 = self.lif.init_leaky()
+            mems = [lif.init_leaky() for lif in self.lifs]
             readout = torch.zeros(x.shape[0], 10)
             total = torch.zeros(x.shape[0], 10)
             in_spikes = torch.zeros(x.shape[0])
-            hid_spikes = torch.zeros(x.shape[0], self.fc1.out_features)
+            hid_spikes = torch.zeros(x.shape[0], len(self.lifs), self.fc1.out_features)
             for _ in range(self.num_steps):
-                xt = (torch.rand(x.shape, generator=generator) < x).float()
-                spk, mem1 = self.lif(self.fc1(xt), mem1)
+                spk = (torch.rand(x.shape, generator=generator) < x).float()
+                in_spikes = in_spikes + spk.sum(1)
+                for i, (fc, lif) in enumerate(zip(self.hidden, self.lifs, strict=True)):
+                    spk, mems[i] = lif(fc(spk), mems[i])
+                    hid_spikes[:, i] += spk
                 readout = self.beta * readout + self.fc2(spk)
                 total = total + readout
-                in_spikes = in_spikes + xt.sum(1)
-                hid_spikes = hid_spikes + spk
             return total / self.num_steps, in_spikes, hid_spikes
 
     class MLP(nn.Module):
-        def __init__(self, n_hidden=128):
+        def __init__(self, n_hidden=128, hidden_layers=1):
             super().__init__()
-            self.net = nn.Sequential(nn.Linear(64, n_hidden), nn.ReLU(), nn.Linear(n_hidden, 10))
+            layers, width = [], 64
+            for _ in range(hidden_layers):
+                layers += [nn.Linear(width, n_hidden), nn.ReLU()]
+                width = n_hidden
+            self.net = nn.Sequential(*layers, nn.Linear(n_hidden, 10))
+
+        @property
+        def fc1(self):
+            return self.net[0]
 
         def forward(self, x, generator=None):
             return self.net(x), None, None
@@ -127,11 +150,15 @@ class TrainResult:
 def train(kind: str = "snn", *, n_hidden: int = 128, epochs: int = 15, lr: float = 2e-3,
           batch_size: int = 64, beta: float = 0.9, num_steps: int = 10,
           surrogate: str = "fast_sigmoid", slope: float = 25.0, spike_penalty: float = 1.0,
-          seed: int = 0, show_progress: bool = False) -> TrainResult:
+          hidden_layers: int = 1, spike_grad=None, seed: int = 0,
+          show_progress: bool = False) -> TrainResult:
     """Train the SNN or the ANN on the digits split; return accuracy, history and activity.
 
     Deterministic for a given ``seed`` (weights, batch order and input spikes all come from it).
     Runs on one torch thread (faster for models this small on a 2-core machine).
+    ``history["grad_first"]`` holds, per epoch, the mean norm of the loss gradient reaching the
+    first layer's weights: exactly 0 when no gradient crosses the spikes.
+    ``spike_grad`` (SNN only) replaces ``surrogate``: a callable taking ``U - threshold``.
     """
     import torch
 
@@ -145,10 +172,13 @@ def train(kind: str = "snn", *, n_hidden: int = 128, epochs: int = 15, lr: float
     check_choice("surrogate", surrogate, SURROGATES)
     slope = check_positive("slope", slope)
     spike_penalty = check_positive("spike_penalty", spike_penalty, allow_zero=True)
+    hidden_layers = check_int("hidden_layers", hidden_layers, 1, 8)
+    if spike_grad is not None and not callable(spike_grad):
+        raise ValueError(f"spike_grad must be callable or None, got {spike_grad!r}")
     seed = check_seed(seed)
-    config = dict(kind=kind, n_hidden=n_hidden, epochs=epochs, lr=lr, batch_size=batch_size,
-                  beta=beta, num_steps=num_steps, surrogate=surrogate, slope=slope,
-                  spike_penalty=spike_penalty, seed=seed)
+    config = dict(kind=kind, n_hidden=n_hidden, hidden_layers=hidden_layers, epochs=epochs, lr=lr,
+                  batch_size=batch_size, beta=beta, num_steps=num_steps, surrogate=surrogate,
+                  slope=slope, spike_penalty=spike_penalty, seed=seed)
 
     Xtr, Xte, ytr, yte = digits_split()
     SpikingMLP, MLP = _models()
@@ -156,15 +186,16 @@ def train(kind: str = "snn", *, n_hidden: int = 128, epochs: int = 15, lr: float
     with torch_threads(1):
         torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed)
-        model = (SpikingMLP(n_hidden, beta, num_steps, surrogate, slope) if kind == "snn"
-                 else MLP(n_hidden))
+        model = (SpikingMLP(n_hidden, beta, num_steps, surrogate, slope, hidden_layers,
+                            spike_grad) if kind == "snn" else MLP(n_hidden, hidden_layers))
         opt = torch.optim.Adam(model.parameters(), lr=lr)
-        history = {"epoch": [], "loss": [], "test_acc": []}
+        history = {"epoch": [], "loss": [], "test_acc": [], "grad_first": []}
+        first = model.fc1.weight
         epochs_iter = progress(range(epochs), desc=f"training {kind}", disable=not show_progress)
         for epoch in epochs_iter:
             model.train()
             perm = torch.randperm(len(Xtr), generator=gen)
-            total, batches = 0.0, 0
+            total, batches, grad_first = 0.0, 0, 0.0
             for i in range(0, len(Xtr), batch_size):
                 idx = perm[i : i + batch_size]
                 out, _, hid = model(Xtr[idx], gen)
@@ -173,6 +204,7 @@ def train(kind: str = "snn", *, n_hidden: int = 128, epochs: int = 15, lr: float
                     loss = loss + spike_penalty * hid.mean() / num_steps
                 opt.zero_grad()
                 loss.backward()
+                grad_first += float(first.grad.norm()) if first.grad is not None else 0.0
                 opt.step()
                 total += loss.item()
                 batches += 1
@@ -180,18 +212,23 @@ def train(kind: str = "snn", *, n_hidden: int = 128, epochs: int = 15, lr: float
             history["epoch"].append(epoch + 1)
             history["loss"].append(total / batches)
             history["test_acc"].append(acc)
+            history["grad_first"].append(grad_first / batches)
         acc, in_spikes, hid = _evaluate(model, Xte, yte, gen)
     seconds = time.perf_counter() - t0
     n_params = sum(p.numel() for p in model.parameters())
     result = TrainResult(kind=kind, test_acc=acc, seconds=seconds, n_params=n_params,
-                         synops=float(64 * n_hidden + n_hidden * 10), history=history,
+                         synops=float(64 * n_hidden + (hidden_layers - 1) * n_hidden ** 2
+                                      + n_hidden * 10), history=history,
                          config=config, model=model)
     if kind == "snn":
-        counts = hid.sum(1).numpy()
+        per_layer = hid.sum(2)  # (samples, layers): spikes of each hidden layer
+        counts = per_layer.sum(1).numpy()
         result.hidden_counts = counts
         result.firing_prob = float(hid.mean()) / num_steps
         result.input_prob = float(in_spikes.mean()) / (64 * num_steps)
-        result.synops = float(in_spikes.mean()) * n_hidden + float(counts.mean()) * 10
+        fan_out = [n_hidden] * (hidden_layers - 1) + [10]  # each layer's spikes feed the next
+        result.synops = float(in_spikes.mean()) * n_hidden + sum(
+            float(per_layer[:, i].mean()) * f for i, f in enumerate(fan_out))
     return result
 
 
@@ -231,6 +268,81 @@ def snn_vs_ann(seeds=(0, 1, 2), show_progress: bool = True, **kwargs) -> dict[st
     out = {"snn": [], "ann": []}
     for seed in progress(seeds, desc="seeds", disable=not show_progress):
         out["snn"].append(train("snn", seed=seed, **kwargs))
-        ann_kwargs = {k: v for k, v in kwargs.items() if k in ("n_hidden", "epochs", "lr", "batch_size")}
+        ann_kwargs = {k: v for k, v in kwargs.items()
+                      if k in ("n_hidden", "epochs", "lr", "batch_size", "hidden_layers")}
         out["ann"].append(train("ann", seed=seed, **ann_kwargs))
     return out
+
+
+def surrogate_shape(name: str, slope: float = 25.0) -> dict:
+    """Peak, area and full width at half maximum of a surrogate derivative, in closed form.
+
+    - fast sigmoid :math:`1/(1+k|x|)^2`: peak 1, area :math:`2/k`, width :math:`2(\\sqrt2-1)/k`;
+    - arctan (snnTorch's, :math:`\\alpha = k/12.5`) :math:`\\frac{\\alpha/2}{1+(\\pi\\alpha x/2)^2}`:
+      peak :math:`\\alpha/2`, area 1 whatever :math:`\\alpha`, width :math:`4/(\\pi\\alpha)`.
+
+    The area is the total gradient the surrogate passes, integrated over the membrane potential;
+    at the default slope 25 both peak at 1, but the fast sigmoid's area is 12.5x smaller.
+
+    >>> {k: round(v, 3) for k, v in surrogate_shape("fast_sigmoid", 25).items()}
+    {'peak': 1.0, 'area': 0.08, 'width': 0.033}
+    >>> {k: round(v, 3) for k, v in surrogate_shape("atan", 25).items()}
+    {'peak': 1.0, 'area': 1.0, 'width': 0.637}
+    """
+    check_choice("name", name, ("fast_sigmoid", "atan"))
+    k = check_positive("slope", slope)
+    if name == "fast_sigmoid":
+        return dict(peak=1.0, area=2.0 / k, width=float(2.0 * (np.sqrt(2.0) - 1.0) / k))
+    alpha = k / 12.5
+    return dict(peak=alpha / 2.0, area=1.0, width=float(4.0 / (np.pi * alpha)))
+
+
+#: Surrogates compared by :func:`depth_sweep`: label -> train() arguments. The fast sigmoid at
+#: k = 2 matches the arctan (alpha = 2) in both peak (1) and area (1); at k = 25 (snnTorch's
+#: default) it has the same peak but 1/12.5 of the area.
+DEPTH_SURROGATES = {
+    "fast sigmoid k=25": dict(surrogate="fast_sigmoid", slope=25.0),
+    "fast sigmoid k=2": dict(surrogate="fast_sigmoid", slope=2.0),
+    "arctan alpha=2": dict(surrogate="atan", slope=25.0),
+    "none (true derivative)": dict(surrogate="none"),
+}
+
+
+def depth_sweep(depths=(1, 2, 3), surrogates=None, seeds=(0, 1, 2), epochs: int = 15,
+                show_progress: bool = True, **kwargs) -> list[dict]:
+    """Train SNNs with 1..3 hidden spiking layers for each surrogate and seed, and the ANN of
+    the same depth. One row per (depth, model, seed): ``depth``, ``model``, ``seed``,
+    ``test_acc``, ``firing_prob``, ``grad_first`` (first epoch's mean gradient norm reaching the
+    first layer), ``seconds`` and ``result`` (the :class:`TrainResult`).
+
+    ``surrogates`` maps a label to :func:`train` arguments (default :data:`DEPTH_SURROGATES`).
+    """
+    surrogates = DEPTH_SURROGATES if surrogates is None else dict(surrogates)
+    if not surrogates:
+        raise ValueError("surrogates must not be empty")
+    depths = [check_int("depth", d, 1, 8) for d in depths]
+    seeds = [check_seed(s) for s in seeds]
+    if not depths or not seeds:
+        raise ValueError("depths and seeds must not be empty")
+    jobs = [(d, label, kw, s) for d in depths for label, kw in
+            [*surrogates.items(), ("ANN", None)] for s in seeds]
+    rows = []
+    for depth, label, kw, seed in progress(jobs, desc="depth sweep", disable=not show_progress):
+        if kw is None:
+            r = train("ann", hidden_layers=depth, epochs=epochs, seed=seed,
+                      **{k: v for k, v in kwargs.items() if k in ("n_hidden", "lr", "batch_size")})
+        else:
+            r = train("snn", hidden_layers=depth, epochs=epochs, seed=seed, **kw, **kwargs)
+        rows.append(dict(depth=depth, model=label, seed=seed, test_acc=r.test_acc,
+                         firing_prob=r.firing_prob, grad_first=r.history["grad_first"][0],
+                         seconds=r.seconds, result=r))
+    return rows
+
+
+def summarise(rows: list[dict], by=("depth", "model"), value: str = "test_acc") -> list[dict]:
+    """Mean, min and max of ``value`` over seeds for each group of ``by`` (in first-seen order)."""
+    groups: dict[tuple, list[float]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in by), []).append(r[value])
+    return [dict(zip(by, key, strict=True), mean=float(np.mean(v)), min=float(np.min(v)),
+                 max=float(np.max(v)), n=len(v)) for key, v in groups.items()]
