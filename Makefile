@@ -28,11 +28,12 @@ $(STAMP): pyproject.toml constraints.txt
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser --notebook-dir=notebooks
 
-# Unit tests, doctests, the generic explorer test and every notebook (nbmake, fresh kernel)
+# Unit tests, doctests, the generic explorer test, every tutorial with its solutions filled in,
+# and every notebook as committed (nbmake, fresh kernel; tutorials with their exercise stubs)
 # run on $(JOBS) workers; the browser suite runs after them, alone, since it times a live page.
 test: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup -m "not browser" \
-		--doctest-modules bioviz tests --nbmake notebooks
+		--doctest-modules bioviz tests --nbmake --nbmake-timeout=900 notebooks
 	$(PY) -m pytest -m browser tests/browser
 
 test-fast: $(STAMP)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
-from labdriver import NOTEBOOK_DIR, LabServer, NotebookPage, chromium_available, launch_chromium  # noqa: E402
+from labdriver import LabServer, NotebookPage, chromium_available, explorer_notebooks, launch_chromium  # noqa: E402
 
 PRESSES = 5
 TARGET_MS = 300
@@ -33,11 +33,11 @@ def run() -> str:
     replot = []
     with LabServer() as lab, sync_playwright() as pw:
         browser = launch_chromium(pw)
-        for path in sorted(NOTEBOOK_DIR.glob("*.ipynb")):
+        for name in explorer_notebooks():
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
             page.set_default_timeout(120_000)
-            nb = NotebookPage(page, lab, path.name)
+            nb = NotebookPage(page, lab, name)
             nb.open()
             run_all = nb.run_all(timeout_s=600)
             for i, _ in enumerate(nb.explorer_names()):
@@ -46,7 +46,7 @@ def run() -> str:
                     lat = np.array(move.latencies_ms)
                     if kind == "re-plot":
                         replot += list(lat)
-                    lines.append(f"| {path.name} | {move.explorer} | {move.control} | {kind} | "
+                    lines.append(f"| {name} | {move.explorer} | {move.control} | {kind} | "
                                  f"{len(lat)} | {np.median(lat):.0f} | {np.percentile(lat, 95):.0f} | "
                                  f"{run_all:.0f} |")
             context.close()

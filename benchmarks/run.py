@@ -72,16 +72,18 @@ def execute_one(path: Path) -> dict:
 
 def bench_notebooks(match: str) -> list[dict]:
     rows = []
-    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
-        if not _matches(match, path.name):
+    paths = sorted(NOTEBOOKS.glob("*.ipynb")) + sorted(NOTEBOOKS.glob("reproductions/*.ipynb"))
+    for path in paths:
+        name = path.relative_to(NOTEBOOKS).as_posix()
+        if not _matches(match, name):
             continue
-        print(f"  executing {path.name} ...", file=sys.stderr, flush=True)
+        print(f"  executing {name} ...", file=sys.stderr, flush=True)
         proc = subprocess.run([sys.executable, __file__, "--execute-one", str(path)],
                               capture_output=True, text=True)
         if proc.returncode != 0:
-            rows.append({"notebook": path.name, "error": proc.stderr.strip().splitlines()[-1:]})
+            rows.append({"notebook": name, "error": proc.stderr.strip().splitlines()[-1:]})
             continue
-        rows.append({"notebook": path.name, **json.loads(proc.stdout.strip().splitlines()[-1])})
+        rows.append({"notebook": name, **json.loads(proc.stdout.strip().splitlines()[-1])})
     return rows
 
 

@@ -37,6 +37,17 @@ CHROMIUM_FLAGS = [
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
 
+
+def explorer_notebooks() -> list[str]:
+    """Every notebook (tutorials and reproduction reports) with an explorer cell (``.widget(``),
+    as paths relative to NOTEBOOK_DIR: the ones a reader operates in the browser."""
+    names = []
+    for path in sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted(NOTEBOOK_DIR.glob("reproductions/*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        if any(c["cell_type"] == "code" and ".widget(" in "".join(c["source"]) for c in cells):
+            names.append(path.relative_to(NOTEBOOK_DIR).as_posix())
+    return names
+
 # Settings that remove noise: no news, every cell in the DOM (no virtual windowing).
 LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},

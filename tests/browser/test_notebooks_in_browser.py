@@ -1,4 +1,4 @@
-"""Every notebook in notebooks/, run in JupyterLab in a real Chromium.
+"""Every notebook with an explorer (tutorials and reports), run in JupyterLab in a real Chromium.
 
 For each notebook: open it, Run All, wait until every cell has run and the kernel is idle, and
 assert there is no stderr or error output, no widget that failed to render, and no page error.
@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from labdriver import NOTEBOOK_DIR, NotebookPage  # noqa: E402
+from labdriver import NOTEBOOK_DIR, NotebookPage, explorer_notebooks  # noqa: E402
 
 pytestmark = pytest.mark.browser
-NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))
+NOTEBOOKS = explorer_notebooks()
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
