@@ -54,7 +54,9 @@ class NeuronExplorer(Explorer):
         if step is not None and not callable(step):
             raise ValueError(f"step must be a function step(u, x, beta, threshold), got {step!r}")
         self.step = step or lif.lif_step
-        self.step_label = "your lif_step" if step is not None else "lif_step"
+        # a tutorial passes the name its checker returned: the reference when the exercise is
+        # not done (or wrong), so label it by what it is
+        self.step_label = "lif_step" if self.step is lif.lif_step else "your lif_step"
 
     def simulate(self, params, seed):
         common = dict(tau_ms=params["tau_ms"], threshold_mV=params["threshold_mV"],
