@@ -42,8 +42,10 @@ Example
 
 from __future__ import annotations
 
+import copy
 import importlib
 import pkgutil
+import textwrap
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -72,6 +74,9 @@ __all__ = [
 
 # --------------------------------------------------------------------------------------------
 # controls
+
+#: Width of one control in an explorer's grid (px); the label sits above the widget.
+CONTROL_WIDTH = 300
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,17 @@ class Control:
             widget.tooltip = self.help
         return widget
 
+    def row(self, widget):
+        """The widget as laid out in an explorer: its label on a line of its own above it, so
+        a long label never squeezes a slider's track (a checkbox keeps its label beside it)."""
+        import ipywidgets as w
+
+        if isinstance(widget, w.Checkbox):
+            return widget
+        label = w.HTML(f"<span class='bioviz-label'>{self.description}</span>",
+                       layout=w.Layout(width=f"{CONTROL_WIDTH}px", margin="0 0 -4px 0"))
+        return w.VBox([label, widget], layout=w.Layout(width=f"{CONTROL_WIDTH}px"))
+
 
 @dataclass(frozen=True)
 class Float(Control):
@@ -145,9 +161,8 @@ class Float(Control):
 
         return self._finish(w.FloatSlider(
             value=self.value, min=self.min, max=self.max, step=self.step,
-            description=self.description, continuous_update=not self.resimulate,
-            readout_format=self.readout_format, style={"description_width": "initial"},
-            layout=w.Layout(width="330px")))
+            continuous_update=not self.resimulate, readout_format=self.readout_format,
+            layout=w.Layout(width=f"{CONTROL_WIDTH}px")))
 
 
 @dataclass(frozen=True)
@@ -178,8 +193,7 @@ class Int(Control):
 
         return self._finish(w.IntSlider(
             value=self.value, min=self.min, max=self.max, step=self.step,
-            description=self.description, continuous_update=not self.resimulate,
-            style={"description_width": "initial"}, layout=w.Layout(width="330px")))
+            continuous_update=not self.resimulate, layout=w.Layout(width=f"{CONTROL_WIDTH}px")))
 
 
 @dataclass(frozen=True)
@@ -206,8 +220,8 @@ class Choice(Control):
         import ipywidgets as w
 
         return self._finish(w.Dropdown(
-            options=list(self.options), value=self.value, description=self.description,
-            style={"description_width": "initial"}, layout=w.Layout(width="330px")))
+            options=list(self.options), value=self.value,
+            layout=w.Layout(width=f"{CONTROL_WIDTH}px")))
 
 
 @dataclass(frozen=True)
@@ -233,7 +247,7 @@ class Toggle(Control):
         import ipywidgets as w
 
         return self._finish(w.Checkbox(value=self.value, description=self.description,
-                                       indent=False, layout=w.Layout(width="330px")))
+                                       indent=False, layout=w.Layout(width=f"{CONTROL_WIDTH}px")))
 
 
 # --------------------------------------------------------------------------------------------
@@ -297,7 +311,9 @@ class Explorer:
     def render(self, seed: int = 0, **overrides) -> go.Figure:
         """``figure(simulate(params, seed), params)`` without any widget."""
         params = self.params(**overrides)
-        return self.figure(self.simulate(params, check_seed(seed)), params)
+        fig = self.figure(self.simulate(params, check_seed(seed)), params)
+        fit_title(fig)
+        return fig
 
     def widget(self, seed: int = 0, **overrides) -> ExplorerWidget:
         """The interactive explorer: controls above a FigureWidget updated in place."""
@@ -363,10 +379,12 @@ def update_in_place(target: go.Figure, new: go.Figure) -> None:
     or one trace costs a fraction of a full redraw. Otherwise the traces are replaced.
     """
     new_layout = new.layout.to_plotly_json()
-    if target.layout.template.layout.font.family is not None:
-        # the theme is already in place (all our figures share it); re-validating it costs ms
-        new_layout.pop("template", None)
+    themed = target.layout.template.layout.font.family is not None
+    # once the theme is in place (all our figures share it), re-validating it costs ms
+    new_layout.pop("template", None)
     with target.batch_update():
+        if not themed:
+            target.layout.template = new.layout.template
         if _same_structure(target.data, new.data):
             for old, fresh in zip(target.data, new.data, strict=True):
                 changes = _changes(old.to_plotly_json(), fresh.to_plotly_json())
@@ -382,6 +400,48 @@ def update_in_place(target: go.Figure, new: go.Figure) -> None:
             target.layout.update(changes, overwrite=True)
 
 
+def sync_widget_state(fig) -> None:
+    """Copy a FigureWidget's figure into its synced widget state.
+
+    plotly's FigureWidget sends edits to the page as ``_py2js_*`` messages, which a view
+    applies only if it already exists and its JavaScript has loaded; a view created later (a
+    page reload, a second display, a model whose code loaded after the messages) draws from
+    the synced ``_widget_data`` / ``_widget_layout`` traits. plotly copies the figure into them
+    only in ``__init__`` and ``_repr_mimebundle_``, which never runs for a FigureWidget inside
+    a VBox, so without this such a view shows an empty plot. Existing views ignore a change of
+    these traits, so nothing is drawn twice.
+    """
+    fig._widget_layout = copy.deepcopy(fig._layout_obj._props)
+    fig._widget_data = copy.deepcopy(fig._data)
+
+
+def fit_title(fig, width: int = 90) -> None:
+    """Wrap a figure's long title (:func:`wrap_title`) and make room for its lines above the
+    plot, so it overlaps neither the subplot titles nor the plot."""
+    text = wrap_title(fig.layout.title.text, width)
+    fig.layout.title.text = text
+    lines = text.count("<br>") + 1 if text else 0
+    if lines > 1:
+        top = fig.layout.margin.t if fig.layout.margin.t is not None else 60
+        fig.layout.margin.t = max(top, 40 + 22 * lines)  # plotly centres the title in it
+
+
+def wrap_title(text: str | None, width: int = 90) -> str | None:
+    """Break a long plot title into lines of at most ``width`` characters (``<br>``), so it is
+    not cut off on a laptop screen; titles that already contain ``<br>`` are left alone.
+
+    >>> wrap_title("a " * 60, width=40).count("<br>")
+    2
+    """
+    if not text or "<br>" in text or len(text) <= width:
+        return text
+    return "<br>".join(textwrap.wrap(text, width))
+
+
+#: The status line while a re-simulation runs.
+BUSY = "<span class='bioviz-busy' style='color:#7f8c8d'>&#8987; computing&hellip;</span>"
+
+
 class ExplorerWidget:
     """Controls, a status line and a FigureWidget for one explorer.
 
@@ -391,8 +451,9 @@ class ExplorerWidget:
     Display it in a notebook by leaving it as the last expression of a cell.
     """
 
-    #: Plot width in pixels when the figure sets none (fits a JupyterLab notebook column).
-    width = 960
+    #: Plot width in pixels when the figure sets none: fits a JupyterLab notebook column on a
+    #: 1280 px laptop screen with the file browser open.
+    width = 820
 
     def __init__(self, explorer: Explorer, seed: int = 0, **overrides):
         import ipywidgets as w
@@ -416,18 +477,22 @@ class ExplorerWidget:
         self._result = None
         self.last_timing: dict[str, float] = {}
         self.last_error: str | None = None
-        self.fig = go.FigureWidget()
-        self._refresh()  # first draw: sets self.fig's content
+        self.fig = None
+        self._refresh()  # first draw: builds self.fig from the first figure (theme included)
+        if self.fig is None:  # the first settings were impossible: an empty plot, and why
+            self.fig = go.FigureWidget()
         slug = explorer.name.replace(".", "-")
         fig_box = w.VBox([self.fig], layout=w.Layout(width="100%"))  # stretch the plot to the cell
         fig_box.add_class("bioviz-figure")
-        boxes = list(self.controls.values()) + ([self.seed] if self.seed is not None else [])
-        grid = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(auto-fill, 340px)"))
+        rows = [c.row(self.controls[c.name]) for c in explorer.controls]
+        rows += [self.seed] if self.seed is not None else []
+        grid = w.GridBox(rows, layout=w.Layout(
+            grid_template_columns=f"repeat(auto-fill, {CONTROL_WIDTH + 16}px)", grid_gap="2px 8px"))
         title = w.HTML(f"<b>{explorer.title}</b>")
         self.box = w.VBox([title, grid, self.status, fig_box, self.output])
         self.box.add_class("bioviz-explorer")
         self.box.add_class(f"bioviz-explorer-{slug}")
-        for widget in boxes:
+        for widget in list(self.controls.values()) + ([self.seed] if self.seed is not None else []):
             widget.observe(self._on_change, names="value")
 
     # display hook: a cell ending in an ExplorerWidget shows its box
@@ -459,6 +524,7 @@ class ExplorerWidget:
             seed = check_seed(self.seed.value) if self.seed is not None else 0
             key = self.explorer.sim_key(params, seed)
             if key != self._key:
+                self.status.value = BUSY  # sent to the page at once, before the work starts
                 self.output.clear_output()
                 with self.output:
                     result = self.explorer.simulate(params, seed)
@@ -469,7 +535,12 @@ class ExplorerWidget:
             if fig.layout.width is None:
                 # plotly's FigureWidget does not autosize to its cell when first drawn
                 fig.layout.width = self.width
-            update_in_place(self.fig, fig)
+            fit_title(fig)
+            if self.fig is None:
+                self.fig = go.FigureWidget(fig)
+            else:
+                update_in_place(self.fig, fig)
+            sync_widget_state(self.fig)
             timing["figure"] = time.perf_counter() - t1
             self.last_error = None
             self.status.value = ""

@@ -5,6 +5,8 @@ import plotly.graph_objects as go
 import pytest
 
 from bioviz.explorer import (
+    BUSY,
+    CONTROL_WIDTH,
     REGISTRY,
     Choice,
     Explorer,
@@ -13,6 +15,7 @@ from bioviz.explorer import (
     Toggle,
     discover,
     update_in_place,
+    wrap_title,
 )
 from bioviz.plots import new_figure
 
@@ -124,3 +127,54 @@ def test_discover_finds_the_package_explorers_only():
     found = discover()
     assert {"primer.neuron", "primer.encoding", "primer.surrogate", "primer.training"} <= set(found)
     assert "_test.counter" not in found  # defined outside the package: not part of the suite
+
+
+def _synced(fig) -> tuple[list, dict]:
+    """What a view created now would draw: the FigureWidget's synced state."""
+    return fig._widget_data, fig._widget_layout
+
+
+def test_synced_widget_state_follows_every_update():
+    # a view created after the first draw (a page reload, a model whose code loaded late)
+    # draws from this state, not from the edit messages; empty state = a blank explorer
+    w = _Counter().widget(seed=2)
+    data, layout = _synced(w.fig)
+    assert len(data) == 1 and list(data[0]["y"]) == list(w.fig.data[0].y)
+    assert layout["template"]["layout"]["font"]["family"]  # the project theme, not plotly's grey
+    w.controls["amp"].value = 2.0
+    w.set(markers=True)
+    data, _ = _synced(w.fig)
+    np.testing.assert_allclose(data[0]["y"], w.fig.data[0].y)
+    assert data[0]["mode"] == "lines+markers"
+
+
+def test_busy_state_is_shown_while_simulating():
+    seen = []
+
+    class Watch(_Counter):
+        name = ""  # not registered
+
+        def simulate(self, params, seed):
+            if hasattr(self, "_widget"):
+                seen.append(self._widget.status.value)
+            return super().simulate(params, seed)
+
+    ex = Watch()
+    w = ex.widget()
+    ex._widget = w
+    w.controls["amp"].value = 1.5
+    assert seen[-1] == BUSY and w.status.value == ""
+
+
+def test_labels_sit_above_controls_and_long_titles_wrap():
+    ex = _Counter()
+    w = ex.widget()
+    slider = w.controls["amp"]
+    assert slider.description == "" and slider.layout.width == f"{CONTROL_WIDTH}px"
+    row = ex.control("amp").row(slider)
+    assert row.children[1] is slider and "amp" in row.children[0].value
+    checkbox = w.controls["markers"]
+    assert ex.control("markers").row(checkbox) is checkbox and checkbox.description == "markers"
+    long = "word " * 40
+    assert "<br>" in wrap_title(long) and wrap_title("short") == "short"
+    assert wrap_title("a<br>" + long) == "a<br>" + long
