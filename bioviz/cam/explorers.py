@@ -184,8 +184,14 @@ def fragment_settings(params) -> tuple[int, int, int, str]:
     if params["overlap"] == "orthogonal" and P * m > N:
         m = max(1, N // P)
         note = f" (orthogonal: m lowered to {m} so that P m <= N)"
-    noise = min(noise, N - m)
-    return m, noise, min(params["f"], m), note
+    if noise > N - m:
+        noise = N - m
+        note += f" (noise lowered to {noise}: N - m bits are free)"
+    f = params["f"]
+    if f > m:
+        f = m
+        note += f" (f lowered to m = {m}: a probe has at most m bits)"
+    return m, noise, f, note
 
 
 class FragmentExplorer(Explorer):

@@ -124,7 +124,7 @@ def rate_histograms(before: np.ndarray, after: np.ndarray, rho: np.ndarray, *, n
                       **loc)
     fig.update_layout(barmode="overlay")
     axis = dict(row=row, col=col) if loc else {}
-    fig.update_xaxes(title_text="mean rate <r_i>", range=[0, 1], **axis)
+    fig.update_xaxes(title_text="mean rate ⟨r_i⟩", range=[0, 1], **axis)
     fig.update_yaxes(title_text="neurons", **axis)
     return fig
 
@@ -132,7 +132,7 @@ def rate_histograms(before: np.ndarray, after: np.ndarray, rho: np.ndarray, *, n
 def adaptation_figure(adaptations: Mapping[str, object], *, title: str = "Adaptation converging") -> go.Figure:
     """|<r_i> - rho_i| and the global balance during adaptation, one curve per run, plus a few
     inhibitory weights of the first run."""
-    fig = plots.new_figure(1, 3, subplot_titles=("mean |<r_i> - rho_i|", "global balance beta",
+    fig = plots.new_figure(1, 3, subplot_titles=("mean |⟨r_i⟩ - rho_i|", "global balance beta",
                                                  "some inhibitory weights (first run)"))
     for i, (name, a) in enumerate(adaptations.items()):
         c = color(i)
@@ -262,12 +262,12 @@ def configuration_figure(cfg, *, population: str = "all") -> go.Figure:
     if cfg.adaptation is not None:
         ad = cfg.adaptation
         data.append(dict(type="scatter", x=ad.steps_recorded, y=ad.error, mode="lines",
-                         name="|<r_i> - rho_i|", line=dict(color=mode_color("plastic")), xaxis="x3", yaxis="y3"))
+                         name="|⟨r_i⟩ - rho_i|", line=dict(color=mode_color("plastic")), xaxis="x3", yaxis="y3"))
         x3 = dict(title=dict(text="adaptation step"))
         y3 = dict(type="log")
     else:  # no trajectory: compare the rate errors before and after
         err = [float(np.abs(e.mean_rates - cfg.rho).mean()) for e in (s, a)]
-        data.append(dict(type="bar", x=["before", "after"], y=err, name="|<r_i> - rho_i|",
+        data.append(dict(type="bar", x=["before", "after"], y=err, name="|⟨r_i⟩ - rho_i|",
                          marker=dict(color=[mode_color("static"), mode_color(mode)]), xaxis="x3", yaxis="y3"))
         x3, y3 = {}, {}
     title = (f"MC {s.mc:.1f} → {a.mc:.1f} ({cfg.mc_gain_percent:+.0f}%), NRMSE {s.nrmse:.2f} → "
@@ -278,8 +278,8 @@ def configuration_figure(cfg, *, population: str = "all") -> go.Figure:
                          legend=dict(orientation="h", y=-0.22))
     layout["xaxis"].update(title=dict(text="delay k (steps)"))
     layout["yaxis"].update(title=dict(text="MC_k = corr²"), range=[0, 1.05])
-    layout["xaxis2"].update(title=dict(text="mean rate <r_i>"), range=[0, 1])
+    layout["xaxis2"].update(title=dict(text="mean rate ⟨r_i⟩"), range=[0, 1])
     layout["yaxis2"].update(title=dict(text="neurons"))
     layout["xaxis3"].update(x3)
-    layout["yaxis3"].update(title=dict(text="mean |<r_i> - rho_i|"), **y3)
+    layout["yaxis3"].update(title=dict(text="mean |⟨r_i⟩ - rho_i|"), **y3)
     return go.Figure(data=data, layout=layout)
