@@ -43,7 +43,7 @@ def lab(chromium):
 
 @pytest.fixture
 def page(chromium):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})  # a laptop screen
     page = context.new_page()
     page.set_default_timeout(120_000)
     yield page

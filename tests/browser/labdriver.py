@@ -13,6 +13,7 @@ See ../shared/specs/browser-e2e.md for the facts these choices rest on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -49,10 +50,30 @@ def explorer_notebooks() -> list[str]:
     return names
 
 # Settings that remove noise: no news, every cell in the DOM (no virtual windowing).
-LAB_SETTINGS = {
+#: JupyterLab as a reader gets it, less the news and update checks.
+DEFAULT_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+}
+#: The main suite attaches every cell (windowing "none") so explorers far down the page exist
+#: without scrolling; the default mode ("contentVisibility") is tested separately.
+LAB_SETTINGS = {
+    **DEFAULT_SETTINGS,
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
+
+
+@contextlib.contextmanager
+def cpu_load(processes: int = 2, limit_s: float = 600.0):
+    """Competing CPU load for the duration of a ``with`` block: ``processes`` busy loops, each
+    ending by itself after ``limit_s`` seconds at most."""
+    code = f"import time\nend = time.time() + {limit_s}\nwhile time.time() < end: pass"
+    procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
 
 
 def chromium_available() -> bool:
@@ -68,7 +89,9 @@ def _free_port() -> int:
 class LabServer:
     """A private JupyterLab server for the duration of a ``with`` block."""
 
-    def __init__(self, root_dir: Path = NOTEBOOK_DIR, start_timeout: float = 120.0):
+    def __init__(self, root_dir: Path = NOTEBOOK_DIR, start_timeout: float = 120.0,
+                 settings: dict | None = None):
+        self.settings = LAB_SETTINGS if settings is None else settings
         self.root_dir = Path(root_dir)
         self.start_timeout = start_timeout
         self.token = secrets.token_hex(16)
@@ -80,13 +103,18 @@ class LabServer:
 
     def __enter__(self) -> LabServer:
         self._tmp = Path(tempfile.mkdtemp(prefix="bioviz-lab-"))
+        # serve a copy: JupyterLab autosaves outputs into the files it opens, and the tests
+        # (and a test that saves before a reload) must never dirty the working copy
+        served = self._tmp / "notebooks"
+        shutil.copytree(self.root_dir, served,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         env = dict(os.environ)
         for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
                          ("JUPYTERLAB_SETTINGS_DIR", "settings"),
                          ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")):
             (self._tmp / sub).mkdir()
             env[var] = str(self._tmp / sub)
-        for rel, value in LAB_SETTINGS.items():
+        for rel, value in self.settings.items():
             target = self._tmp / "settings" / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(value))
@@ -94,7 +122,7 @@ class LabServer:
         cmd = [
             sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
             f"--port={self.port}", f"--IdentityProvider.token={self.token}",
-            f"--ServerApp.root_dir={self.root_dir}", "--ServerApp.port_retries=0",
+            f"--ServerApp.root_dir={served}", "--ServerApp.port_retries=0",
             "--LabApp.news_url=None",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]
@@ -190,6 +218,27 @@ _JS_ARM = """
 """ % _JS_SIGNATURE.strip()
 
 
+# For every explorer on the page: its name and whether its plot shows data (a FigureWidget
+# whose view was drawn from an empty state has no trace at all).
+_JS_PLOTS = """
+() => [...document.querySelectorAll('.bioviz-explorer')].map(box => {
+  const name = [...box.classList].find(c => c.startsWith('bioviz-explorer-')).slice(16);
+  const gd = box.querySelector('.bioviz-figure .js-plotly-plot');
+  const traces = gd && gd._fullData ? gd._fullData.length : 0;
+  const title = gd && gd._fullLayout && gd._fullLayout.title ? gd._fullLayout.title.text : '';
+  return {name, traces, title: title || ''};
+})
+"""
+
+# Every slider of explorer `i`: its control name and the width of its track (px).
+_JS_TRACKS = """
+(i) => [...document.querySelectorAll('.bioviz-explorer')[i].querySelectorAll('.bioviz-control')]
+  .filter(c => c.querySelector('.noUi-base'))
+  .map(c => ({control: [...c.classList].find(k => k.startsWith('bioviz-control-')).slice(15),
+              width: c.querySelector('.noUi-base').getBoundingClientRect().width}))
+"""
+
+
 @dataclass
 class ControlMove:
     explorer: str
@@ -254,7 +303,88 @@ class NotebookPage:
         found += [f"page error: {e}" for e in self.page_errors]
         return found
 
+    def save(self, timeout_s: float = 60) -> None:
+        """File > Save Notebook, then wait until the tab is no longer marked dirty."""
+        self.page.click(".lm-MenuBar-itemLabel:text-is('File')")
+        self.page.click("li.lm-Menu-item[data-command='docmanager:save']")
+        self.page.wait_for_function(
+            "() => !document.querySelector('.jp-NotebookPanel-toolbar') ||"
+            " !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')",
+            timeout=timeout_s * 1000)
+
+    def reload(self, timeout_s: float = 120) -> None:
+        """Reload the tab, as a reader would; the kernel and its widgets stay alive."""
+        self.page.reload()
+        self.page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=timeout_s * 1000)
+        self.wait_idle(timeout_s)
+
     # -- explorers ---------------------------------------------------------------------------
+    def plots(self) -> list[dict]:
+        """Each explorer's name, number of traces drawn and title (0 traces: a blank plot)."""
+        return self.page.evaluate(_JS_PLOTS)
+
+    def wait_for_plots(self, expected: int, timeout_s: float = 60) -> list[str]:
+        """Scroll each explorer into view and wait until ``expected`` explorers show a plot
+        with data; return the names of those still blank (or missing) at the deadline."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            for box in self.page.query_selector_all(".bioviz-explorer"):
+                box.scroll_into_view_if_needed()
+            plots = self.plots()
+            blank = [p["name"] for p in plots if p["traces"] == 0]
+            blank += ["(missing)"] * max(0, expected - len(plots))
+            if not blank or time.monotonic() > deadline:
+                return blank
+            self.page.wait_for_timeout(500)
+
+    def slider_tracks(self, index: int) -> list[dict]:
+        """``{"control", "width"}`` of every slider in explorer ``index`` (track width, px)."""
+        return self.page.evaluate(_JS_TRACKS, index)
+
+    def drag_slider(self, index: int, control: str, wait_s: float = 60) -> tuple[float, bool]:
+        """Drag one slider's handle with the mouse by a third of its track (towards the side
+        with room), as a reader would. Returns the value its readout shows afterwards and
+        whether the plot changed."""
+        box = self.page.query_selector_all(".bioviz-explorer")[index]
+        widget = box.query_selector(f".bioviz-control-{control}")
+        widget.scroll_into_view_if_needed()
+        handle = widget.query_selector(".noUi-handle")
+        track = widget.query_selector(".noUi-base").bounding_box()
+        grip = handle.bounding_box()
+        x0, y0 = grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2
+        dx = track["width"] / 3 * (1 if x0 < track["x"] + track["width"] / 2 else -1)
+        self.page.evaluate(_JS_ARM, index)
+        self.page.evaluate("() => { window.__bioviz_watch.t0 = performance.now(); }")
+        self.page.mouse.move(x0, y0)
+        self.page.mouse.down()
+        for k in range(1, 6):
+            self.page.mouse.move(x0 + dx * k / 5, y0)
+        self.page.mouse.up()
+        try:
+            self.page.wait_for_function("() => window.__bioviz_watch.t1 !== null",
+                                        timeout=wait_s * 1000)
+            changed = True
+        except Exception:  # noqa: BLE001 - reported to the caller
+            changed = False
+        # the readout prints negative numbers with a Unicode minus sign
+        text = widget.query_selector(".widget-readout").inner_text().strip().replace("\u2212", "-")
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        return value, changed
+
+    def screenshot_explorers(self, folder: Path) -> list[str]:
+        """A screenshot of every explorer (controls and plot) in ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, box in zip(self.explorer_names(), self.page.query_selector_all(".bioviz-explorer"),
+                             strict=True):
+            box.scroll_into_view_if_needed()
+            paths.append(str(folder / f"{name}.png"))
+            box.screenshot(path=paths[-1])
+        return paths
+
     def explorer_names(self) -> list[str]:
         return self.page.eval_on_selector_all(
             ".bioviz-explorer",
