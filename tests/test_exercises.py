@@ -89,13 +89,8 @@ def test_lif_step_checker_rejects(name):
 
 
 def _spike_fn(backward):
-    class Spike(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, v, k):
-            ctx.save_for_backward(v)
-            ctx.k = k
-            return (v > 0).float()
-
+    """The reference spike function with another backward pass."""
+    class Spike(primer.FastSigmoidSpike):
         @staticmethod
         def backward(ctx, grad):
             (v,) = ctx.saved_tensors
