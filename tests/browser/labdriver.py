@@ -260,6 +260,12 @@ class NotebookPage:
         self.name = name
         self.page_errors: list[str] = []
         page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+        page.on("console", self._on_console)
+
+    def _on_console(self, msg) -> None:
+        # a widget model whose code failed to load draws nothing, silently, in the page
+        if msg.type == "error" and "anywidget" in msg.text:
+            self.page_errors.append(f"console: {msg.text[:300]}")
 
     # -- loading and running -----------------------------------------------------------------
     def open(self, timeout_s: float = 120) -> None:
@@ -290,7 +296,8 @@ class NotebookPage:
         return time.monotonic() - t0
 
     def errors(self) -> list[str]:
-        """stderr and error outputs, widget rendering failures, and page errors."""
+        """stderr and error outputs, widget rendering failures, page errors, and anywidget's
+        console errors (e.g. "Failed to initialize model")."""
         found = []
         for el in self.page.query_selector_all(
                 ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"):
