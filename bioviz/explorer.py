@@ -43,6 +43,7 @@ Example
 from __future__ import annotations
 
 import copy
+import html
 import importlib
 import pkgutil
 import textwrap
@@ -121,7 +122,7 @@ class Control:
 
         if isinstance(widget, w.Checkbox):
             return widget
-        label = w.HTML(f"<span class='bioviz-label'>{self.description}</span>",
+        label = w.HTML(f"<span class='bioviz-label'>{html.escape(self.description)}</span>",
                        layout=w.Layout(width=f"{CONTROL_WIDTH}px", margin="0 0 -4px 0"))
         return w.VBox([label, widget], layout=w.Layout(width=f"{CONTROL_WIDTH}px"))
 

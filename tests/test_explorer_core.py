@@ -175,6 +175,8 @@ def test_labels_sit_above_controls_and_long_titles_wrap():
     assert row.children[1] is slider and "amp" in row.children[0].value
     checkbox = w.controls["markers"]
     assert ex.control("markers").row(checkbox) is checkbox and checkbox.description == "markers"
+    tagged = Float("r", 0.5, 0.0, 1.0, 0.1, label="mean rate <r_i>")
+    assert "&lt;r_i&gt;" in tagged.row(tagged.make_widget()).children[0].value
     long = "word " * 40
     assert "<br>" in wrap_title(long) and wrap_title("short") == "short"
     assert wrap_title("a<br>" + long) == "a<br>" + long
