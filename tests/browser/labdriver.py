@@ -310,14 +310,23 @@ class NotebookPage:
         found += [f"page error: {e}" for e in self.page_errors]
         return found
 
-    def save(self, timeout_s: float = 60) -> None:
-        """File > Save Notebook, then wait until the tab is no longer marked dirty."""
+    def save(self, widgets: int, timeout_s: float = 60) -> None:
+        """File > Save Notebook, then wait until the file on the server holds ``widgets``
+        widget outputs (read back through the contents API: the save has landed)."""
         self.page.click(".lm-MenuBar-itemLabel:text-is('File')")
         self.page.click("li.lm-Menu-item[data-command='docmanager:save']")
-        self.page.wait_for_function(
-            "() => !document.querySelector('.jp-NotebookPanel-toolbar') ||"
-            " !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')",
-            timeout=timeout_s * 1000)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            saved = self.server.api("GET", f"/api/contents/{self.name}?content=1")["content"]
+            found = sum(1 for c in saved["cells"] if c["cell_type"] == "code"
+                        for o in c.get("outputs", [])
+                        if "application/vnd.jupyter.widget-view+json" in o.get("data", {}))
+            if found >= widgets:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.name}: the saved file holds {found} of {widgets} "
+                                     f"widget outputs after {timeout_s} s")
+            time.sleep(0.5)
 
     def reload(self, timeout_s: float = 120) -> None:
         """Reload the tab, as a reader would; the kernel and its widgets stay alive."""

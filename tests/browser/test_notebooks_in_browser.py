@@ -100,10 +100,11 @@ def test_explorers_render_under_load_with_default_settings_and_after_reload(chro
             assert not blank, f"{LOADED} under CPU load: explorers without a plot: {blank}"
             assert not nb.errors(), "\n".join(nb.errors())
 
-            nb.save()  # what autosave does for a reader (the server runs on a copy)
+            nb.save(widgets=expected)  # what autosave does for a reader (on a copy)
             nb.reload()
             blank = nb.wait_for_plots(expected, timeout_s=60)
             nb.screenshot_explorers(shots / "after-reload")
-            assert not blank, f"{LOADED} after a reload: explorers without a plot: {blank}"
+            assert not blank, (f"{LOADED} after a reload: explorers without a plot: {blank}; "
+                               f"page: {nb.errors()}")
     finally:
         context.close()
