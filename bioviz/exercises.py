@@ -33,7 +33,6 @@ double: not done yet (it still raises NotImplementedError).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -205,8 +204,3 @@ class Exercise:
     def passes(self, solution) -> bool:
         """True when ``solution`` passes every case (no printing, nothing recorded)."""
         return self.failures(solution) == []
-
-
-def isclose(a: float, b: float, tol: float = 1e-9) -> bool:
-    """``math.isclose`` with an absolute tolerance (a helper for custom comparisons)."""
-    return math.isclose(a, b, rel_tol=tol, abs_tol=tol)

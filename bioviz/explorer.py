@@ -485,6 +485,7 @@ class ExplorerWidget:
         slug = explorer.name.replace(".", "-")
         fig_box = w.VBox([self.fig], layout=w.Layout(width="100%"))  # stretch the plot to the cell
         fig_box.add_class("bioviz-figure")
+        inputs = list(self.controls.values()) + ([self.seed] if self.seed is not None else [])
         rows = [c.row(self.controls[c.name]) for c in explorer.controls]
         rows += [self.seed] if self.seed is not None else []
         grid = w.GridBox(rows, layout=w.Layout(
@@ -493,7 +494,7 @@ class ExplorerWidget:
         self.box = w.VBox([title, grid, self.status, fig_box, self.output])
         self.box.add_class("bioviz-explorer")
         self.box.add_class(f"bioviz-explorer-{slug}")
-        for widget in list(self.controls.values()) + ([self.seed] if self.seed is not None else []):
+        for widget in inputs:
             widget.observe(self._on_change, names="value")
 
     # display hook: a cell ending in an ExplorerWidget shows its box

@@ -71,7 +71,6 @@ LEGACY_SECTIONS = (
     "Summary",
     "References",
 )
-SECTIONS = LEGACY_SECTIONS  # the old name
 
 #: Concept notebooks not yet split into tutorial + report.
 LEGACY = (

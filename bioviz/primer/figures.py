@@ -58,14 +58,19 @@ def training_figure(results: dict) -> go.Figure:
     return fig
 
 
+def _chance(fig: go.Figure) -> None:
+    """A dotted line at chance accuracy (10 classes)."""
+    fig.add_hline(y=0.1, line=dict(dash="dot", color=color("threshold")),
+                  annotation_text="chance", annotation_position="bottom right")
+
+
 def learning_curves(runs: dict, title: str = "Test accuracy while training") -> go.Figure:
     """Test accuracy per epoch of named runs (``{label: TrainResult}``), one curve each."""
     fig = plots.new_figure(1, 1)
     for label, run in runs.items():
         plots.curves(np.array(run.history["epoch"]), {label: np.array(run.history["test_acc"])},
                      x_label="epoch", y_label="test accuracy", fig=fig)
-    fig.add_hline(y=0.1, line=dict(dash="dot", color=color("threshold")),
-                  annotation_text="chance", annotation_position="bottom right")
+    _chance(fig)
     fig.update_layout(title=title, height=360)
     return fig
 
@@ -85,8 +90,7 @@ def depth_figure(rows: list[dict]) -> go.Figure:
                           np.array([pts[d]["max"] for d in depths]))
         plots.curves(np.array(depths), {model: band}, x_label="hidden spiking layers",
                      y_label="test accuracy (mean, range over seeds)", fig=fig)
-    fig.add_hline(y=0.1, line=dict(dash="dot", color=color("threshold")),
-                  annotation_text="chance", annotation_position="bottom right")
+    _chance(fig)
     fig.update_xaxes(tickvals=depths)
     fig.update_layout(title="Which surrogates train deeper SNNs", height=400)
     return fig
