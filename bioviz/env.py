@@ -20,7 +20,6 @@ PACKAGES = (
     "snntorch",
     "brian2",
     "plotly",
-    "anywidget",
     "ipywidgets",
     "scikit-learn",
     "reservoirpy",
@@ -77,11 +76,6 @@ def known_problems(versions: dict[str, str | None]) -> list[str]:
         problems.append(
             f"dm_control {dmc} with mujoco {mujoco}: crashes ('MjModel' has no attribute "
             "'flex_vertedge'). Install mujoco 3.17.0."
-        )
-    plotly = versions.get("plotly")
-    if plotly and _release(plotly) >= (6,) and not versions.get("anywidget"):
-        problems.append(
-            f"plotly {plotly} without anywidget: go.FigureWidget needs the anywidget package."
         )
     torch = versions.get("torch")
     if torch and ("+cu" in torch) and os.environ.get("CUDA_VISIBLE_DEVICES", None) == "":

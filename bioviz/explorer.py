@@ -9,9 +9,9 @@ An explorer is three things:
    :class:`Toggle`), each marked ``resimulate=True`` (changes the model: re-run ``simulate``)
    or ``False`` (changes only the view: re-draw from the cached result).
 
-:meth:`Explorer.widget` wires ipywidgets controls to those functions and updates one
-``go.FigureWidget`` in place. Controls that re-simulate use ``continuous_update=False`` so a
-drag fires once, on release; view-only controls update live.
+:meth:`Explorer.widget` wires ipywidgets controls to those functions and shows the figure in
+an ``ipywidgets.Output`` (:func:`figure_output`). Controls that re-simulate use
+``continuous_update=False`` so a drag fires once, on release; view-only controls update live.
 
 Every subclass that sets ``name`` is registered; :func:`discover` imports the ``explorers``
 module of every ``bioviz`` subpackage, so tests and benchmarks find every explorer without
@@ -42,18 +42,18 @@ Example
 
 from __future__ import annotations
 
-import copy
 import html
 import importlib
+import json
 import pkgutil
 import textwrap
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from bioviz.plots import new_figure
 from bioviz.validation import check_choice, check_int, check_range, check_seed
@@ -68,7 +68,7 @@ __all__ = [
     "ExplorerWidget",
     "REGISTRY",
     "discover",
-    "update_in_place",
+    "figure_output",
     "new_figure",
 ]
 
@@ -317,7 +317,7 @@ class Explorer:
         return fig
 
     def widget(self, seed: int = 0, **overrides) -> ExplorerWidget:
-        """The interactive explorer: controls above a FigureWidget updated in place."""
+        """The interactive explorer: controls above its plot, redrawn as they move."""
         return ExplorerWidget(self, seed=seed, **overrides)
 
 
@@ -344,76 +344,36 @@ def discover() -> dict[str, type[Explorer]]:
 # the widget
 
 
-def _same_structure(a: Sequence, b: Sequence) -> bool:
-    return len(a) == len(b) and all(
-        x.type == y.type and x.name == y.name for x, y in zip(a, b, strict=True))
+#: The MIME type of plotly's JupyterLab renderer (the ``jupyterlab-plotly`` extension that
+#: ships with the plotly package).
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+#: plotly.js options of every explorer plot (no plotly logo in the mode bar).
+PLOT_CONFIG = {"displaylogo": False}
 
 
-def _equal(a, b) -> bool:
-    """Deep equality of plotly JSON values (dicts, lists, numpy arrays, scalars)."""
-    if a is b:
-        return True
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        try:
-            return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
-        except TypeError:  # object arrays with None gaps
-            return np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and a == b
+def figure_output(fig: go.Figure) -> dict:
+    """``fig`` as one notebook ``display_data`` output, drawn by plotly's MIME renderer.
 
+    An explorer shows its plot as this output inside an ``ipywidgets.Output``: the widget's
+    synced state is the figure itself (a few kB to a few hundred kB of JSON), so a page reload,
+    a second view or a view created before plotly.js has loaded always draws the current plot.
+    plotly's ``FigureWidget`` instead keeps the figure in edit messages that a view created
+    later never sees, and its state carries plotly's ~5 MB JavaScript bundle, which anywidget
+    must load within 2 s per widget when a page is restored.
 
-def _changes(old: dict, new: dict, skip=("uid",)) -> dict:
-    """Top-level properties of ``new`` that differ from ``old`` (removed ones map to None)."""
-    out = {k: v for k, v in new.items() if k not in skip and not _equal(old.get(k), v)}
-    out.update({k: None for k in old if k not in new and k not in skip})
-    return out
+    Numeric arrays travel as plotly's base64 typed arrays (``{"dtype", "bdata"}``), which
+    plotly.js decodes: a third of the size of a JSON list of numbers.
 
-
-def update_in_place(target: go.Figure, new: go.Figure) -> None:
-    """Make ``target`` (usually a FigureWidget) show ``new`` with one batched update.
-
-    When the structure (trace types and names) is unchanged, only the properties that differ
-    are sent: plotly validates every property it sets, so a re-plot that changes one axis range
-    or one trace costs a fraction of a full redraw. Otherwise the traces are replaced.
+    >>> out = figure_output(new_figure().add_scatter(y=[0, 1, 2]))
+    >>> out["data"][PLOTLY_MIME]["data"][0]["y"], sorted(out["data"])
+    ([0, 1, 2], ['application/vnd.plotly.v1+json', 'text/plain'])
     """
-    new_layout = new.layout.to_plotly_json()
-    themed = target.layout.template.layout.font.family is not None
-    # once the theme is in place (all our figures share it), re-validating it costs ms
-    new_layout.pop("template", None)
-    with target.batch_update():
-        if not themed:
-            target.layout.template = new.layout.template
-        if _same_structure(target.data, new.data):
-            for old, fresh in zip(target.data, new.data, strict=True):
-                changes = _changes(old.to_plotly_json(), fresh.to_plotly_json())
-                if changes:
-                    old.update(changes, overwrite=True)
-        else:
-            target.data = ()
-            target.add_traces(list(new.data))
-        old_layout = target.layout.to_plotly_json()
-        old_layout.pop("template", None)
-        changes = _changes(old_layout, new_layout, skip=("template",))
-        if changes:
-            target.layout.update(changes, overwrite=True)
-
-
-def sync_widget_state(fig) -> None:
-    """Copy a FigureWidget's figure into its synced widget state.
-
-    plotly's FigureWidget sends edits to the page as ``_py2js_*`` messages, which a view
-    applies only if it already exists and its JavaScript has loaded; a view created later (a
-    page reload, a second display, a model whose code loaded after the messages) draws from
-    the synced ``_widget_data`` / ``_widget_layout`` traits. plotly copies the figure into them
-    only in ``__init__`` and ``_repr_mimebundle_``, which never runs for a FigureWidget inside
-    a VBox, so without this such a view shows an empty plot. Existing views ignore a change of
-    these traits, so nothing is drawn twice.
-    """
-    fig._widget_layout = copy.deepcopy(fig._layout_obj._props)
-    fig._widget_data = copy.deepcopy(fig._data)
+    spec = json.loads(pio.to_json(fig, validate=False))
+    spec["config"] = dict(PLOT_CONFIG)
+    title = fig.layout.title.text or "plot"
+    return {"output_type": "display_data", "metadata": {},
+            "data": {PLOTLY_MIME: spec, "text/plain": f"<plotly figure: {title}>"}}
 
 
 def fit_title(fig, width: int = 90) -> None:
@@ -444,11 +404,13 @@ BUSY = "<span class='bioviz-busy' style='color:#7f8c8d'>&#8987; computing&hellip
 
 
 class ExplorerWidget:
-    """Controls, a status line and a FigureWidget for one explorer.
+    """Controls, a status line and a plot for one explorer.
 
-    Drive it from Python the way a reader does: ``w.set(name=value)`` (or set
-    ``w.controls[name].value``) and read ``w.fig``. ``last_timing`` holds the seconds spent in
-    the last callback (``simulate``, ``figure``, ``total``); ``last_error`` the last error shown.
+    The plot is an ``ipywidgets.Output`` (``w.plot``) holding :func:`figure_output` of the
+    current figure. Drive it from Python the way a reader does: ``w.set(name=value)`` (or set
+    ``w.controls[name].value``) and read ``w.fig``, the ``go.Figure`` shown. ``last_timing``
+    holds the seconds spent in the last callback (``simulate``, ``figure``, ``total``);
+    ``last_error`` the last error shown.
     Display it in a notebook by leaving it as the last expression of a cell.
     """
 
@@ -478,20 +440,21 @@ class ExplorerWidget:
         self._result = None
         self.last_timing: dict[str, float] = {}
         self.last_error: str | None = None
-        self.fig = None
-        self._refresh()  # first draw: builds self.fig from the first figure (theme included)
+        self.fig: go.Figure | None = None
+        self.plot = w.Output(layout=w.Layout(width="100%"))
+        self.plot.add_class("bioviz-figure")
+        self._refresh()  # first draw
         if self.fig is None:  # the first settings were impossible: an empty plot, and why
-            self.fig = go.FigureWidget()
+            self.fig = new_figure()
+            self.plot.outputs = (figure_output(self.fig),)
         slug = explorer.name.replace(".", "-")
-        fig_box = w.VBox([self.fig], layout=w.Layout(width="100%"))  # stretch the plot to the cell
-        fig_box.add_class("bioviz-figure")
         inputs = list(self.controls.values()) + ([self.seed] if self.seed is not None else [])
         rows = [c.row(self.controls[c.name]) for c in explorer.controls]
         rows += [self.seed] if self.seed is not None else []
         grid = w.GridBox(rows, layout=w.Layout(
             grid_template_columns=f"repeat(auto-fill, {CONTROL_WIDTH + 16}px)", grid_gap="2px 8px"))
         title = w.HTML(f"<b>{explorer.title}</b>")
-        self.box = w.VBox([title, grid, self.status, fig_box, self.output])
+        self.box = w.VBox([title, grid, self.status, self.plot, self.output])
         self.box.add_class("bioviz-explorer")
         self.box.add_class(f"bioviz-explorer-{slug}")
         for widget in inputs:
@@ -534,15 +497,11 @@ class ExplorerWidget:
                 timing["simulate"] = time.perf_counter() - t0
             t1 = time.perf_counter()
             fig = self.explorer.figure(self._result, params)
-            if fig.layout.width is None:
-                # plotly's FigureWidget does not autosize to its cell when first drawn
+            if fig.layout.width is None:  # a fixed width: the plot never overflows its cell
                 fig.layout.width = self.width
             fit_title(fig)
-            if self.fig is None:
-                self.fig = go.FigureWidget(fig)
-            else:
-                update_in_place(self.fig, fig)
-            sync_widget_state(self.fig)
+            self.plot.outputs = (figure_output(fig),)  # one message; the page redraws the plot
+            self.fig = fig
             timing["figure"] = time.perf_counter() - t1
             self.last_error = None
             self.status.value = ""

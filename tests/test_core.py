@@ -158,7 +158,6 @@ def test_known_bad_combinations():
     assert not known_problems({"brian2": "2.10.1", "numpy": "2.4.0"})
     assert known_problems({"dm_control": "1.0.50", "mujoco": "4.0.0"})
     assert not known_problems({"dm_control": "1.0.50", "mujoco": "3.17.0"})
-    assert known_problems({"plotly": "7.1.0", "anywidget": None})
 
 
 def test_check_env_reports_and_installed_set_is_good(capsys):

@@ -1,4 +1,7 @@
-"""Tests of the explorer machinery itself (controls, registry, in-place updates)."""
+"""Tests of the explorer machinery itself (controls, registry, the plot a page draws)."""
+
+import base64
+import json
 
 import numpy as np
 import plotly.graph_objects as go
@@ -7,6 +10,7 @@ import pytest
 from bioviz.explorer import (
     BUSY,
     CONTROL_WIDTH,
+    PLOTLY_MIME,
     REGISTRY,
     Choice,
     Explorer,
@@ -14,7 +18,7 @@ from bioviz.explorer import (
     Int,
     Toggle,
     discover,
-    update_in_place,
+    figure_output,
     wrap_title,
 )
 from bioviz.plots import new_figure
@@ -109,43 +113,57 @@ def test_resimulating_sliders_do_not_fire_while_dragging():
     assert "bioviz-control-amp" in w.controls["amp"]._dom_classes
 
 
-def test_update_in_place_replaces_changed_structure():
-    target = go.FigureWidget(new_figure())
-    a = new_figure()
-    a.add_scatter(y=[1, 2], name="a")
-    update_in_place(target, a)
-    assert [t.name for t in target.data] == ["a"]
-    b = new_figure()
-    b.add_bar(y=[3], name="b")
-    b.add_scatter(y=[1], name="c")
-    update_in_place(target, b)
-    assert [t.type for t in target.data] == ["bar", "scatter"]
-    assert list(target.data[0].y) == [3]
-
-
 def test_discover_finds_the_package_explorers_only():
     found = discover()
     assert {"primer.neuron", "primer.encoding", "primer.surrogate", "primer.training"} <= set(found)
     assert "_test.counter" not in found  # defined outside the package: not part of the suite
 
 
-def _synced(fig) -> tuple[list, dict]:
-    """What a view created now would draw: the FigureWidget's synced state."""
-    return fig._widget_data, fig._widget_layout
+def _array(value) -> np.ndarray:
+    """A plotly JSON array (a list, or a base64 typed array as plotly.js receives it)."""
+    if isinstance(value, dict):
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return flat.reshape(value["shape"]) if "shape" in value else flat
+    return np.asarray(value, dtype=float)
 
 
-def test_synced_widget_state_follows_every_update():
-    # a view created after the first draw (a page reload, a model whose code loaded late)
-    # draws from this state, not from the edit messages; empty state = a blank explorer
+def _shown(w) -> dict:
+    """What a view of the widget draws, now or after a page reload: the Output's synced state,
+    sent through the same JSON a comm message uses."""
+    (output,) = json.loads(json.dumps(w.plot.get_state()["outputs"]))
+    assert output["output_type"] == "display_data"
+    return output["data"][PLOTLY_MIME]
+
+
+def test_the_synced_plot_follows_every_update():
+    # a view created after the first draw (a page reload, a second view) draws from this
+    # state; an empty or stale state would be a blank or wrong explorer
     w = _Counter().widget(seed=2)
-    data, layout = _synced(w.fig)
-    assert len(data) == 1 and list(data[0]["y"]) == list(w.fig.data[0].y)
-    assert layout["template"]["layout"]["font"]["family"]  # the project theme, not plotly's grey
+    spec = _shown(w)
+    assert len(spec["data"]) == 1
+    np.testing.assert_allclose(_array(spec["data"][0]["y"]), w.fig.data[0].y)
+    assert spec["layout"]["template"]["layout"]["font"]["family"]  # the project theme
+    assert spec["layout"]["width"] == w.width and spec["config"]["displaylogo"] is False
     w.controls["amp"].value = 2.0
     w.set(markers=True)
-    data, _ = _synced(w.fig)
-    np.testing.assert_allclose(data[0]["y"], w.fig.data[0].y)
-    assert data[0]["mode"] == "lines+markers"
+    spec = _shown(w)
+    np.testing.assert_allclose(_array(spec["data"][0]["y"]), w.fig.data[0].y)
+    assert spec["data"][0]["mode"] == "lines+markers"
+    assert np.max(np.abs(_array(spec["data"][0]["y"]))) > 1.5  # amp 2, not the first draw's amp 1
+    w.set(n=7)  # an impossible setting keeps the last good plot
+    assert _shown(w) == spec
+
+
+def test_figure_output_is_strict_json():
+    fig = new_figure()
+    fig.add_scatter(x=np.arange(3.0), y=np.array([1.0, np.nan, 3.0]), name="gap")
+    fig.add_scatter(x=[0, 1], y=[2.0, float("nan")], name="list")
+    out = figure_output(fig)
+    text = json.dumps(out, allow_nan=False)  # a NaN would make the comm message invalid JSON
+    data = json.loads(text)["data"][PLOTLY_MIME]["data"]
+    np.testing.assert_array_equal(_array(data[0]["y"]), [1.0, np.nan, 3.0])  # a gap kept
+    assert data[1]["y"] == [2.0, None]
+    assert out["data"]["text/plain"] == "<plotly figure: plot>"
 
 
 def test_busy_state_is_shown_while_simulating():

@@ -4,8 +4,9 @@ For each explorer and each control: drive the control to its min, middle and max
 widget through a few random combinations) and assert
 - no error, and no NaN or inf anywhere in the figure's data;
 - the figure's data changes when the control moves (a dead control fails);
-- the widget shows exactly what the pure ``render`` path gives for the same settings and seed,
-  and rendering twice with the same settings and seed gives the same figure.
+- the widget (its figure and the plot its page draws) shows exactly what the pure ``render``
+  path gives for the same settings and seed, and rendering twice with the same settings and
+  seed gives the same figure.
 A new notebook's explorers are covered without editing this file.
 """
 
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 from plotly.utils import PlotlyJSONEncoder
 
-from bioviz.explorer import discover
+from bioviz.explorer import PLOTLY_MIME, discover, figure_output
 
 pytestmark = pytest.mark.slow
 EXPLORERS = discover()
@@ -92,8 +93,11 @@ def test_explorer_controls(name):
         where = f"{name}: random combination {i} {values}"
         assert widget.last_error is None, f"{where}: {widget.last_error}"
         assert_finite(widget.fig, where)
-        # the widget, updated in place, shows exactly what a fresh render gives
-        assert data_json(widget.fig) == data_json(explorer.render(seed=0, **values)), where
+        # the widget shows exactly what a fresh render gives, and so does its plot on the page
+        fresh = explorer.render(seed=0, **values)
+        assert data_json(widget.fig) == data_json(fresh), where
+        shown = widget.plot.outputs[0]["data"][PLOTLY_MIME]["data"]
+        assert shown == figure_output(fresh)["data"][PLOTLY_MIME]["data"], where
 
 
 @pytest.mark.parametrize("name", list(EXPLORERS))

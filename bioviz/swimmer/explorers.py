@@ -3,7 +3,7 @@
 - ``swimmer.ncap``: the circuit's knobs (oscillator period and amplitude, the four weights,
   the sign constraint), the body length and the episode length; body, circuit, wave and speed.
 - ``swimmer.body``: one episode frame by frame with a time slider (a re-plot over the stored
-  states: a ``FigureWidget`` cannot play animation frames), for any of the 16 sign patterns.
+  states), for any of the 16 sign patterns.
 """
 
 from __future__ import annotations

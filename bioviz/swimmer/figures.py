@@ -2,8 +2,8 @@
 
 - :func:`body_figure` / :func:`body_animation`: the swimmer seen from above, drawn from the
   link centres and headings MuJoCo computes (segments, joints, nose, the head's path); the
-  animation is a plain ``go.Figure`` with frames (play it in a notebook; a ``FigureWidget``
-  cannot animate, so the explorers use a time slider instead).
+  animation is a plain ``go.Figure`` with frames (play it in a notebook; the explorers use a
+  time slider instead, so a reader can stop at any moment).
 - :func:`wave_heatmap`: joint angle over time and along the body: the travelling wave.
 - :func:`circuit_figure`: the four shared weights on the circuit, coloured by sign.
 - :func:`rollout_figure`: body, circuit, wave and speed in one figure (the explorer's view).
@@ -138,8 +138,7 @@ def body_animation(r: Rollout, *, every: int = 3, title: str | None = None,
                    frame_ms: int = 40, align: bool = True) -> go.Figure:
     """A ``go.Figure`` with one frame every ``every`` control steps, play/pause and a slider.
 
-    Display it as a cell's result: a ``go.FigureWidget`` cannot play frames (the explorers
-    use a time slider instead).
+    Display it as a cell's result (the explorers use a time slider instead).
     """
     steps = list(range(0, r.n_steps + 1, max(1, int(every))))
     if steps[-1] != r.n_steps:

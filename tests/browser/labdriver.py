@@ -162,7 +162,7 @@ class LabServer:
         return json.loads(body) if body else None
 
     def delete_sessions(self) -> None:
-        """Fresh start for each notebook: anywidget gives restored models only 2 s to load."""
+        """Fresh start for each notebook: no kernel or widgets left from an earlier test."""
         for session in self.api("GET", "/api/sessions"):
             self.api("DELETE", f"/api/sessions/{session['id']}")
 
@@ -209,7 +209,11 @@ _JS_ARM = """
   }
   const poll = () => {
     if (state.t1 !== null) return;
-    if (state.t0 !== null && sig(i) !== state.before) { state.t1 = performance.now(); return; }
+    // the plot is redrawn as a new element: a moment without one is not a change yet
+    const now = sig(i);
+    if (state.t0 !== null && now !== null && now !== state.before) {
+      state.t1 = performance.now(); return;
+    }
     requestAnimationFrame(poll);
   };
   requestAnimationFrame(poll);
@@ -218,8 +222,8 @@ _JS_ARM = """
 """ % _JS_SIGNATURE.strip()
 
 
-# For every explorer on the page: its name and whether its plot shows data (a FigureWidget
-# whose view was drawn from an empty state has no trace at all).
+# For every explorer on the page: its name and whether its plot shows data (a plot drawn from
+# an empty or lost state has no trace at all).
 _JS_PLOTS = """
 () => [...document.querySelectorAll('.bioviz-explorer')].map(box => {
   const name = [...box.classList].find(c => c.startsWith('bioviz-explorer-')).slice(16);
@@ -253,6 +257,9 @@ class NotebookPage:
     """One notebook open in JupyterLab in a Playwright page."""
 
     PROMPT_DONE = re.compile(r"^\[\d+\]:$")
+    #: console errors that mean a widget or a plot is missing from the page
+    CONSOLE_ERRORS = ("anywidget", "Failed to initialize model", "Could not create",
+                      "plotly", "Plotly")
 
     def __init__(self, page, server: LabServer, name: str):
         self.page = page
@@ -263,8 +270,9 @@ class NotebookPage:
         page.on("console", self._on_console)
 
     def _on_console(self, msg) -> None:
-        # a widget model whose code failed to load draws nothing, silently, in the page
-        if msg.type == "error" and "anywidget" in msg.text:
+        # a widget model whose code failed to load, or a plot that failed to draw, shows
+        # nothing, silently, in the page; only the console says so
+        if msg.type == "error" and any(k in msg.text for k in self.CONSOLE_ERRORS):
             self.page_errors.append(f"console: {msg.text[:300]}")
 
     # -- loading and running -----------------------------------------------------------------
@@ -296,8 +304,8 @@ class NotebookPage:
         return time.monotonic() - t0
 
     def errors(self) -> list[str]:
-        """stderr and error outputs, widget rendering failures, page errors, and anywidget's
-        console errors (e.g. "Failed to initialize model")."""
+        """stderr and error outputs, widget rendering failures, page errors, and console errors
+        of widgets or plots (e.g. "Failed to initialize model")."""
         found = []
         for el in self.page.query_selector_all(
                 ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"):

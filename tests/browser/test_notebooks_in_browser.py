@@ -13,8 +13,7 @@ latencies to artifacts/browser/latency.json. New notebooks are covered without e
 A second test runs the tutorial of notebook 00 as a reader on a busy laptop would: JupyterLab's
 default settings (windowing "contentVisibility"), two competing CPU-bound processes during Run
 All, then a save (what autosave does) and a reload of the tab; every explorer must show its plot
-after Run All and again after the reload. One known failure is reported as an expected failure
-rather than an error: anywidget dropping the restored models after a reload (its 2 s limit).
+after Run All and again after the reload.
 The server always runs on a temporary copy of notebooks/, so no test writes outputs into the
 working copy.
 """
@@ -106,14 +105,6 @@ def test_explorers_render_under_load_with_default_settings_and_after_reload(chro
             nb.reload()
             blank = nb.wait_for_plots(expected, timeout_s=60)
             nb.screenshot_explorers(shots / "after-reload")
-            gave_up = [e for e in nb.errors() if "Failed to initialize model" in e]
-            if blank and gave_up:
-                # Known open problem (issue 25): restoring the widgets after a reload sends
-                # every FigureWidget's state, plotly's ~5 MB bundle included, and anywidget
-                # drops a model that takes over 2 s to initialise. Any other blank or missing
-                # plot (e.g. a view drawn from an empty synced state) still fails below.
-                pytest.xfail(f"after a reload anywidget gave up on {len(blank)} explorer models "
-                             "(its 2 s initialisation limit)")
             assert not blank, (f"{LOADED} after a reload: explorers without a plot: {blank}; "
                                f"page: {nb.errors()}")
     finally:
