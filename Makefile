@@ -12,9 +12,21 @@ JOBS   ?= 2
 export MUJOCO_GL ?= disable
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: venv lab test test-fast test-browser bench lint constraints clean
+.PHONY: venv gitfilter lab test test-fast test-browser bench lint constraints clean
 
-venv: $(STAMP)
+venv: $(STAMP) gitfilter
+
+# Notebook outputs never reach a commit: .gitattributes sends every notebook through the
+# nbstripout filter, defined here for this clone (cell ids kept). Run the notebooks freely;
+# `git checkout notebooks` resets the working copy.
+gitfilter: $(STAMP)
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1 \
+	    && [ -z "$$(git config --local filter.nbstripout.clean)" ]; then \
+	  git config --local filter.nbstripout.clean "$(abspath $(PY)) -m nbstripout --keep-id" \
+	  && git config --local filter.nbstripout.smudge cat \
+	  && git config --local diff.ipynb.textconv "$(abspath $(PY)) -m nbstripout --keep-id -t" \
+	  && echo "git: notebook outputs are stripped on commit (nbstripout filter)"; \
+	fi
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,18 +37,27 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -c "import bioviz; bioviz.check_env()"
 	touch $(STAMP)
 
-lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser --notebook-dir=notebooks
+# JupyterLab refuses to run as root unless told to (containers often run as root): allow it,
+# with a warning; the server still listens on localhost only and asks for its token.
+AS_ROOT := $(filter 0,$(shell id -u))
+LAB_CMD := $(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser \
+	--notebook-dir=notebooks $(if $(AS_ROOT),--allow-root)
+
+lab: $(STAMP) gitfilter
+ifneq ($(AS_ROOT),)
+	@echo "warning: running JupyterLab as root (--allow-root); it listens on 127.0.0.1 only, with a token"
+endif
+	$(LAB_CMD)
 
 # Unit tests, doctests, the generic explorer test, every tutorial with its solutions filled in,
 # and every notebook as committed (nbmake, fresh kernel; tutorials with their exercise stubs)
 # run on $(JOBS) workers; the browser suite runs after them, alone, since it times a live page.
-test: $(STAMP)
+test: $(STAMP) gitfilter
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup -m "not browser" \
 		--doctest-modules bioviz tests --nbmake --nbmake-timeout=900 notebooks
 	$(PY) -m pytest -m browser tests/browser
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) gitfilter
 	$(PY) -m pytest -n $(JOBS) -m "not browser and not slow" --doctest-modules bioviz tests
 
 test-browser: $(STAMP)
