@@ -1,6 +1,8 @@
 """Notebook hygiene and the measurable parts of the teaching form (CONTRIBUTING.md).
 
-Every notebook: committed without outputs, sections of its template in order, check_env first.
+Every notebook: committed without outputs (what git would commit is checked, so a reader who
+ran the notebooks in this clone sees no failure; the nbstripout filter strips outputs on
+`git add`), sections of its template in order, check_env first.
 Tutorials (notebooks/NN-*.ipynb not in bioviz.notebook.LEGACY) also: a reproduction report
 beside them, at most 2,500 words of prose and 4 objectives, no internal vocabulary, 2-4
 exercises each with a hint, a solution and a checker, a prediction before and an answer after
@@ -8,13 +10,17 @@ every explorer, a hint and an answer for every Think! question.
 """
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bioviz import notebook as nbt
 
-ROOT = Path(__file__).resolve().parents[1] / "notebooks"
+REPO = Path(__file__).resolve().parents[1]
+ROOT = REPO / "notebooks"
 NOTEBOOKS = sorted(ROOT.glob("*.ipynb")) + sorted((ROOT / "reproductions").glob("*.ipynb"))
 TUTORIALS = [p for p in NOTEBOOKS if nbt.kind(p) == "tutorial"]
 REPORTS = [p for p in NOTEBOOKS if nbt.kind(p) == "report"]
@@ -26,6 +32,22 @@ def _id(p: Path) -> str:
 
 def load(path: Path) -> dict:
     return json.loads(path.read_text())
+
+
+def _git(*args: str) -> str | None:
+    """Output of a git command in the repository, or None (no git, or not a repository)."""
+    if shutil.which("git") is None:
+        return None
+    done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else None
+
+
+def committed(path: Path) -> dict:
+    """The notebook as the next commit would hold it: git's staged copy when git tracks the file
+    (outputs in the working copy are stripped by the filter when it is added), else the file
+    (a new notebook, or a source tree without git)."""
+    staged = _git("show", f":{path.relative_to(REPO).as_posix()}")
+    return json.loads(staged) if staged else load(path)
 
 
 def test_there_are_notebooks():
@@ -40,13 +62,41 @@ def test_legacy_list_names_existing_notebooks():
             f"{name} has a reproduction report: remove it from bioviz.notebook.LEGACY")
 
 
+def _dirty(nb: dict) -> list[int]:
+    return [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+            and (c.get("outputs") or c.get("execution_count") is not None)]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
 def test_no_outputs_or_execution_counts(path):
-    nb = load(path)
-    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
-             and (c.get("outputs") or c.get("execution_count") is not None)]
+    nb = committed(path)
+    dirty = _dirty(nb)
     assert not dirty, f"{path.name}: cells {dirty} carry outputs or execution counts"
     assert "widgets" not in nb.get("metadata", {}), f"{path.name}: saved widget state"
+
+
+def test_git_strips_notebook_outputs_on_commit(tmp_path):
+    """.gitattributes sends notebooks through nbstripout; the filter, as `make venv` defines
+    it, strips outputs, counts and widget state and keeps everything else (cell ids too)."""
+    attrs = _git("check-attr", "filter", "diff", "--", "notebooks/00-spiking-primer.ipynb")
+    if attrs is None:
+        pytest.skip("not a git repository")
+    assert "filter: nbstripout" in attrs and "diff: ipynb" in attrs, attrs
+    clean = _git("config", "--get", "filter.nbstripout.clean")
+    assert clean is None or "--keep-id" in clean, f"filter defined without --keep-id: {clean}"
+    source = NOTEBOOKS[0]
+    text = _git("show", f":{source.relative_to(REPO).as_posix()}") or source.read_text()
+    nb = json.loads(text)
+    code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "ran\n"}]
+    code["execution_count"] = 3
+    nb["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    ran = tmp_path / source.name
+    ran.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    out = subprocess.run([sys.executable, "-m", "nbstripout", "--keep-id", "-t", str(ran)],
+                         capture_output=True, text=True, check=True).stdout
+    assert _dirty(load(ran)) and not _dirty(json.loads(out))
+    assert out == text, "stripping a run notebook does not give back the committed file"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
