@@ -269,6 +269,9 @@ class Explorer:
     title: ClassVar[str] = ""
     controls: ClassVar[tuple[Control, ...]] = ()
     stochastic: ClassVar[bool] = True
+    #: Cheap settings of the costly controls (e.g. one training epoch), from which the fast
+    #: test tier moves every control to its ends; the defaults are what a reader sees.
+    small: ClassVar[dict[str, Any]] = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -278,6 +281,11 @@ class Explorer:
                 raise TypeError(f"{cls.__name__}: duplicate control names {names}")
             if "seed" in names:
                 raise TypeError(f"{cls.__name__}: 'seed' is reserved")
+            controls = {c.name: c for c in cls.controls}
+            for key, value in cls.small.items():
+                if key not in controls:
+                    raise TypeError(f"{cls.__name__}.small: {key!r} is not a control")
+                controls[key].validate(value)
             REGISTRY[cls.name] = cls
 
     # -- the two pure functions -----------------------------------------------------------

@@ -29,6 +29,7 @@ def test_brian2_and_snntorch_identical_with_reset_to_zero(t_ref):
     np.testing.assert_allclose(b.v, s.v, atol=1e-4)
 
 
+@pytest.mark.slow  # ~9 s: long Brian2 runs at several dt
 def test_where_the_simulators_differ():
     rows = {r["case"]: r for r in lif.simulator_agreement(CURRENTS, duration_ms=300)}
     assert rows["reset to zero, no refractory period"]["identical"]

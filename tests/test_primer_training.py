@@ -15,10 +15,11 @@ def runs():
 
 
 def test_snn_reaches_accuracy_with_sparse_activity(runs):
-    # measured over seeds 0-4: SNN 0.967-0.976 in 1.6-3.4 s; hidden firing probability 0.082-0.090
+    # measured over seeds 0-4: SNN 0.967-0.976; hidden firing probability 0.082-0.090
+    # (time per run, 1.6-3.4 s, is not asserted: `benchmarks/run.py --match primer.training`
+    # times the explorer that trains)
     for r in runs["snn"]:
         assert r.test_acc >= 0.93
-        assert r.seconds < 20.0  # CPU budget per run (typically ~2 s here)
         assert 0.02 < r.firing_prob < 0.2
         assert r.hidden_counts.shape == (len(training.digits_split()[1]),)
         assert r.synops > 0

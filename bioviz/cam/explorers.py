@@ -66,6 +66,7 @@ class NetworkExplorer(Explorer):
     """Store P random memories, recall them by cue and by content, and see every spike."""
 
     name = "cam.network"
+    small = {"C": 3, "N": 6, "P": 1}  # the fast test tier's starting point
     title = "The CAM network: every spike of a scenario, and the weights it leaves"
     controls = (
         Int("C", 5, 3, 8, label="cues C"),
@@ -116,6 +117,7 @@ class StressExplorer(Explorer):
     """The authors' stress test (learn, recall every cue and bit, relearn complements, x3)."""
 
     name = "cam.stress"
+    small = {"C": 3, "N": 6}  # the fast test tier's starting point
     title = "Stress test: how close can operations follow each other?"
     stochastic = False
     controls = (
@@ -199,6 +201,7 @@ class FragmentExplorer(Explorer):
     that memory comes back, against the closed form."""
 
     name = "cam.fragments"
+    small = {"P": 1, "m": 1, "N": 8}  # the fast test tier's starting point
     title = "Recall by content from fragments: an OR over every memory the probe touches"
     controls = (
         Int("P", 4, 1, 6, label="memories stored P"),
@@ -307,6 +310,7 @@ class CapacityExplorer(Explorer):
     """Store P memories on C cues: beyond C, each new memory overwrites an old one."""
 
     name = "cam.capacity"
+    small = {"P": 1, "C": 2, "N": 6}  # the fast test tier's starting point
     title = "Capacity: exactly one memory per cue"
     controls = (
         Int("P", 7, 1, 16, label="memories stored P"),

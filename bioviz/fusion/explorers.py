@@ -105,6 +105,7 @@ class TrainingExplorer(Explorer):
     """Three ANN runs with the same seed: base, the chosen auxiliary heads without k, and with k."""
 
     name = "fusion.training"
+    small = {"epochs": 5}  # the fast test tier's starting point
     title = "IEMF on the ANN: base vs auxiliary heads, without and with k"
     controls = (
         Float("sigma_v", 0.8, 0.0, 1.5, 0.1, label="visual noise σv"),
@@ -196,6 +197,7 @@ class SNNExplorer(Explorer):
     """Spiking encoders (snnTorch), base vs iemf, with the ANN of the same settings dashed."""
 
     name = "fusion.snn"
+    small = {"epochs": 2, "num_steps": 2}  # the fast test tier's starting point
     title = "IEMF with spiking encoders"
     controls = (
         Float("sigma", 0.8, 0.0, 1.5, 0.1, label="noise σ (both modalities)"),

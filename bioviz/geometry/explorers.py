@@ -59,6 +59,7 @@ class AttackExplorer(Explorer):
     """Accuracy against eps for the three networks, with and without EOT, and perturbed digits."""
 
     name = "geometry.attack"
+    small = {"eot": 1, "steps": 1}  # the fast test tier's starting point
     title = "PGD against standard, stochastic and adversarially trained networks"
     controls = (_sigma_control(), _eps_control(), _eot_control(), _steps_control())
 
@@ -114,6 +115,7 @@ class LayerExplorer(Explorer):
     """Layer-wise geometry of exemplar or class manifolds, clean vs adversarial, three networks."""
 
     name = "geometry.layers"
+    small = {"eot": 1, "steps": 1}  # the fast test tier's starting point
     title = "Manifold geometry layer by layer"
     controls = (
         _sigma_control(), _eps_control(),

@@ -37,6 +37,7 @@ class NeuronExplorer(Explorer):
     """
 
     name = "primer.neuron"
+    small = {"dt_ms": 1.0}  # the fast test tier's starting point
     title = "LIF neuron: Brian2 vs the discrete step, and the f-I curve"
     stochastic = False
     SWEEP = np.round(np.linspace(0.0, 5.0, 21), 3)
@@ -226,6 +227,7 @@ class TrainingExplorer(Explorer):
     """Train the digits SNN with a chosen surrogate; the equal ANN is the reference."""
 
     name = "primer.training"
+    small = {"epochs": 2, "n_hidden": 16, "num_steps": 2}  # the fast test tier's starting point
     title = "Surrogate-gradient SNN vs an equal ANN on digits"
     controls = (
         Choice("surrogate", "fast_sigmoid", options=training.SURROGATES, label="surrogate"),

@@ -13,6 +13,7 @@ class ConfigurationExplorer(Explorer):
     """One reservoir before and after its adaptation: memory per delay, rates, convergence."""
 
     name = "reservoir.config"
+    small = {"steps": 100}  # the fast test tier's starting point
     title = "One E/I reservoir: static vs adapted (build, adapt, evaluate)"
     controls = (
         Float("beta", 0.4, -1.0, 1.0, 0.1, label="balance beta (row sum of A_E - A_I)"),
