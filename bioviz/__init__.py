@@ -16,7 +16,12 @@ Layout
 - one subpackage per notebook: :mod:`bioviz.primer` (00), ...
 """
 
+from importlib import metadata
+
 from bioviz.env import check_env
 
-__version__ = "0.1.0"
+try:  # one source for the version: the package metadata (pyproject.toml)
+    __version__ = metadata.version("bioviz")
+except metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 __all__ = ["check_env", "__version__"]
