@@ -52,7 +52,7 @@ endif
 # Unit tests, doctests, the generic explorer test, every tutorial with its solutions filled in,
 # and every notebook as committed (nbmake, fresh kernel; tutorials with their exercise stubs)
 # run on $(JOBS) workers; the browser suite runs after them, alone, since it times a live page.
-test: $(STAMP) gitfilter
+test: $(STAMP) gitfilter lint
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup -m "not browser" \
 		--doctest-modules bioviz tests --nbmake --nbmake-timeout=900 notebooks
 	$(PY) -m pytest -m browser tests/browser
@@ -68,6 +68,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bioviz tests benchmarks
+	$(VENV)/bin/ruff format --check bioviz tests benchmarks
 
 constraints: $(STAMP)
 	$(PY) -m pip freeze --exclude-editable | grep -v '^bioviz' | sed 's/+cpu$$//' > constraints.new

@@ -19,6 +19,7 @@ SUMS = "SHA256SUMS"
 
 
 def sha256(file: Path) -> str:
+    """The SHA-256 hex digest of a file, read in 64 kB chunks."""
     digest = hashlib.sha256()
     with open(file, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 16), b""):

@@ -54,6 +54,7 @@ from typing import Any, ClassVar
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+from typing_extensions import override
 
 from bioviz.plots import new_figure
 from bioviz.validation import check_choice, check_int, check_range, check_seed
@@ -92,9 +93,11 @@ class Control:
 
     @property
     def description(self) -> str:
+        """The text shown above the control: its label, else its name."""
         return self.label or self.name
 
     def validate(self, value):  # pragma: no cover - overridden
+        """Return ``value`` as the control's type, or raise a ValueError naming the control."""
         raise NotImplementedError
 
     def sample_values(self) -> list:
@@ -102,9 +105,11 @@ class Control:
         raise NotImplementedError  # pragma: no cover
 
     def random_value(self, rng: np.random.Generator):
+        """One valid value drawn with ``rng`` (for random combinations in tests)."""
         raise NotImplementedError  # pragma: no cover
 
     def make_widget(self):
+        """The ipywidgets control, with the classes tests and the browser suite look for."""
         raise NotImplementedError  # pragma: no cover
 
     def _finish(self, widget):
@@ -116,8 +121,10 @@ class Control:
         return widget
 
     def row(self, widget):
-        """The widget as laid out in an explorer: its label on a line of its own above it, so
-        a long label never squeezes a slider's track (a checkbox keeps its label beside it)."""
+        """Lay out ``widget`` for an explorer's grid, its label on a line above it.
+
+        A long label then never squeezes a slider's track; a checkbox keeps its label beside it.
+        """
         import ipywidgets as w
 
         if isinstance(widget, w.Checkbox):
@@ -143,6 +150,7 @@ class Float(Control):
             raise ValueError(f"{self.name}: step must be > 0")
         check_range(self.name, self.value, self.min, self.max)
 
+    @override
     def validate(self, value):
         return check_range(self.name, value, self.min, self.max)
 
@@ -151,12 +159,15 @@ class Float(Control):
         snapped = self.min + n * self.step
         return float(min(max(snapped, self.min), self.max))
 
+    @override
     def sample_values(self):
         return [self.min, self._snap((self.min + self.max) / 2), self.max]
 
+    @override
     def random_value(self, rng):
         return self._snap(rng.uniform(self.min, self.max))
 
+    @override
     def make_widget(self):
         import ipywidgets as w
 
@@ -179,16 +190,20 @@ class Int(Control):
             raise ValueError(f"{self.name}: min must be < max")
         check_int(self.name, self.value, self.min, self.max)
 
+    @override
     def validate(self, value):
         return check_int(self.name, value, self.min, self.max)
 
+    @override
     def sample_values(self):
         mid = self.min + ((self.max - self.min) // 2 // self.step) * self.step
         return [self.min, mid, self.max]
 
+    @override
     def random_value(self, rng):
         return int(self.min + self.step * rng.integers(0, (self.max - self.min) // self.step + 1))
 
+    @override
     def make_widget(self):
         import ipywidgets as w
 
@@ -208,15 +223,19 @@ class Choice(Control):
             raise ValueError(f"{self.name}: a choice needs at least two options")
         check_choice(self.name, self.value, self.options)
 
+    @override
     def validate(self, value):
         return check_choice(self.name, value, self.options)
 
+    @override
     def sample_values(self):
         return [self.options[0], self.options[len(self.options) // 2], self.options[-1]]
 
+    @override
     def random_value(self, rng):
         return self.options[int(rng.integers(0, len(self.options)))]
 
+    @override
     def make_widget(self):
         import ipywidgets as w
 
@@ -233,17 +252,21 @@ class Toggle(Control):
         if not isinstance(self.value, bool):
             raise ValueError(f"{self.name}: a toggle's value must be a bool")
 
+    @override
     def validate(self, value):
         if not isinstance(value, bool | np.bool_):
             raise ValueError(f"{self.name} must be True or False, got {value!r}")
         return bool(value)
 
+    @override
     def sample_values(self):
         return [False, True]
 
+    @override
     def random_value(self, rng):
         return bool(rng.integers(0, 2))
 
+    @override
     def make_widget(self):
         import ipywidgets as w
 
@@ -290,13 +313,16 @@ class Explorer:
 
     # -- the two pure functions -----------------------------------------------------------
     def simulate(self, params: dict, seed: int):
+        """Run the model for ``params`` and ``seed``; the same arguments give the same result."""
         raise NotImplementedError
 
     def figure(self, result, params: dict) -> go.Figure:
+        """Draw ``result``: a pure function of the result and the parameters."""
         raise NotImplementedError
 
     # -- parameters -----------------------------------------------------------------------
     def control(self, name: str) -> Control:
+        """The declared control called ``name`` (a ValueError lists the known names)."""
         for c in self.controls:
             if c.name == name:
                 return c
@@ -304,6 +330,7 @@ class Explorer:
                          f"known: {[c.name for c in self.controls]}")
 
     def defaults(self) -> dict:
+        """Every control's default value, by name."""
         return {c.name: c.value for c in self.controls}
 
     def params(self, **overrides) -> dict:
@@ -385,8 +412,10 @@ def figure_output(fig: go.Figure) -> dict:
 
 
 def fit_title(fig, width: int = 90) -> None:
-    """Wrap a figure's long title (:func:`wrap_title`) and make room for its lines above the
-    plot, so it overlaps neither the subplot titles nor the plot."""
+    """Wrap a figure's long title and make room for its lines above the plot.
+
+    The title (:func:`wrap_title`) then overlaps neither the subplot titles nor the plot.
+    """
     text = wrap_title(fig.layout.title.text, width)
     fig.layout.title.text = text
     lines = text.count("<br>") + 1 if text else 0
@@ -396,8 +425,10 @@ def fit_title(fig, width: int = 90) -> None:
 
 
 def wrap_title(text: str | None, width: int = 90) -> str | None:
-    """Break a long plot title into lines of at most ``width`` characters (``<br>``), so it is
-    not cut off on a laptop screen; titles that already contain ``<br>`` are left alone.
+    """Break a long plot title into lines of at most ``width`` characters (``<br>``).
+
+    A long title is then not cut off on a laptop screen; titles that already contain ``<br>``
+    are left alone.
 
     >>> wrap_title("a " * 60, width=40).count("<br>")
     2
@@ -473,6 +504,7 @@ class ExplorerWidget:
         return self.box._repr_mimebundle_(**kwargs)
 
     def values(self) -> dict:
+        """The controls' current values, by name (the seed not included)."""
         return {name: widget.value for name, widget in self.controls.items()}
 
     def set(self, **values) -> None:

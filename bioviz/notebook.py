@@ -95,6 +95,7 @@ _STUB = 'raise NotImplementedError("Student exercise'
 
 
 def source(cell: dict) -> str:
+    """A cell's source as one string (nbformat stores a string or a list of lines)."""
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else src
 
@@ -108,6 +109,7 @@ def kind(path: str | Path) -> str:
 
 
 def template(path: str | Path) -> tuple[str, ...]:
+    """The level-2 sections a notebook of this kind must have, in order."""
     return {"report": REPORT_SECTIONS, "legacy": LEGACY_SECTIONS,
             "tutorial": TUTORIAL_SECTIONS}[kind(path)]
 
@@ -227,7 +229,7 @@ def think_questions(nb: dict) -> list[dict]:
 
 
 def explorer_prompts(nb: dict) -> list[dict]:
-    """For each explorer cell: does a prediction prompt come before it and an answer after?"""
+    """For each explorer cell, whether a prediction prompt comes before it and an answer after."""
     cells, out = nb["cells"], []
     for i, cell in enumerate(cells):
         if cell["cell_type"] != "code" or ".widget(" not in source(cell):

@@ -95,6 +95,7 @@ class Comparison:
                               rule=rule, verdict=verdict, note=note))
 
     def to_markdown(self) -> str:
+        """The table as Markdown: a bold title, then one row per comparison."""
         head = (f"**{_cell(self.title)}**\n\n| quantity | {self.reference_label} | "
                 f"{self.ours_label} | verdict | note |\n|---|---|---|---|---|\n")
         body = "".join(
@@ -110,8 +111,9 @@ class Comparison:
 
 
 class Table:
-    """A small Markdown table of computed rows (dicts), for notebooks to display numbers
-    without weaving them into generated sentences.
+    """A small Markdown table of computed rows (dicts).
+
+    Notebooks display numbers in it instead of weaving them into generated sentences.
 
     >>> Table([{"model": "snn", "accuracy": 0.9712}, {"model": "ann", "accuracy": 0.96}],
     ...       title="digits").to_markdown().splitlines()[2:]
@@ -136,6 +138,7 @@ class Table:
         return _cell(_fmt(value))
 
     def to_markdown(self) -> str:
+        """The table as Markdown, with its title in bold when it has one."""
         head = f"**{_cell(self.title)}**\n\n" if self.title else ""
         head += "| " + " | ".join(map(_cell, self.columns)) + " |\n"
         head += "|" + "---|" * len(self.columns) + "\n"
