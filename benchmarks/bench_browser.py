@@ -28,8 +28,12 @@ def run() -> str:
         return f"{title}\n\nskipped: Chromium not found"
     from playwright.sync_api import sync_playwright
 
-    lines = [title, "", "| notebook | explorer | control | kind | presses | median (ms) | p95 (ms) | "
-             "run all (s) |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        title,
+        "",
+        "| notebook | explorer | control | kind | presses | median (ms) | p95 (ms) | run all (s) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     replot = []
     with LabServer() as lab, sync_playwright() as pw:
         browser = launch_chromium(pw)
@@ -46,15 +50,20 @@ def run() -> str:
                     lat = np.array(move.latencies_ms)
                     if kind == "re-plot":
                         replot += list(lat)
-                    lines.append(f"| {name} | {move.explorer} | {move.control} | {kind} | "
-                                 f"{len(lat)} | {np.median(lat):.0f} | {np.percentile(lat, 95):.0f} | "
-                                 f"{run_all:.0f} |")
+                    lines.append(
+                        f"| {name} | {move.explorer} | {move.control} | {kind} | "
+                        f"{len(lat)} | {np.median(lat):.0f} | {np.percentile(lat, 95):.0f} | "
+                        f"{run_all:.0f} |"
+                    )
             context.close()
         browser.close()
     if replot:
         ok = "meets" if np.median(replot) <= TARGET_MS else "misses"
-        lines += ["", f"All re-plot presses: median {np.median(replot):.0f} ms over {len(replot)} "
-                  f"presses ({ok} the <= {TARGET_MS} ms target)."]
+        lines += [
+            "",
+            f"All re-plot presses: median {np.median(replot):.0f} ms over {len(replot)} "
+            f"presses ({ok} the <= {TARGET_MS} ms target).",
+        ]
     return "\n".join(lines)
 
 

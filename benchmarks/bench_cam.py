@@ -34,18 +34,39 @@ def run() -> str:
         plasticity = cn.Plasticity(gated=gated)
         wall, stress = _median_wall(lambda p=plasticity: ex.stress_test(14, plasticity=p), 5)
         run_wall = stress.wall_s  # Network.run alone (the last repeat)
-        rows.append((f"stress test, 14 ms spacing, {'gated' if gated else 'ungated'} "
-                     f"({len(stress.ops)} ops, {stress.n_correct}/{len(stress.recalls)} right)",
-                     stress.duration_ms, wall, stress.duration_ms / 1000 / wall, run_wall))
+        rows.append(
+            (
+                f"stress test, 14 ms spacing, {'gated' if gated else 'ungated'} "
+                f"({len(stress.ops)} ops, {stress.n_correct}/{len(stress.recalls)} right)",
+                stress.duration_ms,
+                wall,
+                stress.duration_ms / 1000 / wall,
+                run_wall,
+            )
+        )
     wall, stress7 = _median_wall(lambda: ex.stress_test(7), 5)
-    rows.append((f"stress test, 7 ms spacing ({stress7.n_correct}/{len(stress7.recalls)} right)",
-                 stress7.duration_ms, wall, stress7.duration_ms / 1000 / wall, stress7.wall_s))
+    rows.append(
+        (
+            f"stress test, 7 ms spacing ({stress7.n_correct}/{len(stress7.recalls)} right)",
+            stress7.duration_ms,
+            wall,
+            stress7.duration_ms / 1000 / wall,
+            stress7.wall_s,
+        )
+    )
     wall, func = _median_wall(ex.functional_test, 5)
     rows.append(("functional test (9 ops)", func.duration_ms, wall, func.duration_ms / 1000 / wall, func.wall_s))
     ops, _ = scenario_ops(5, 10, 12, 3, 0)
     wall, scen = _median_wall(lambda: cn.simulate(ops), 5)
-    rows.append((f"explorer scenario, {len(ops)} ops (cam.network, P = 12)", scen.duration_ms, wall,
-                 scen.duration_ms / 1000 / wall, scen.wall_s))
+    rows.append(
+        (
+            f"explorer scenario, {len(ops)} ops (cam.network, P = 12)",
+            scen.duration_ms,
+            wall,
+            scen.duration_ms / 1000 / wall,
+            scen.wall_s,
+        )
+    )
 
     def one_by_one():
         cam = cn.CAM(5, 10)
@@ -61,19 +82,25 @@ def run() -> str:
     eng.run(ex.stress_ops(7, 11)[:20], 14.0, cn.Plasticity(), 1.0, cn.IdealCAM(7, 11), 10.0)
     first = time.perf_counter() - t0
 
-    lines = ["## Notebook 01 (hippocampal CAM): Brian2 speed", "",
-             f"numpy code-generation target; load average {os.getloadavg()[0]:.2f}; medians of 5 runs "
-             "(wall = the whole call: set-up, `Network.run`, decoding).", "",
-             "| scenario | biological time (ms) | wall (s) | biological / wall | of which `Network.run` (s) |",
-             "|---|---|---|---|---|"]
+    lines = [
+        "## Notebook 01 (hippocampal CAM): Brian2 speed",
+        "",
+        f"numpy code-generation target; load average {os.getloadavg()[0]:.2f}; medians of 5 runs "
+        "(wall = the whole call: set-up, `Network.run`, decoding).",
+        "",
+        "| scenario | biological time (ms) | wall (s) | biological / wall | of which `Network.run` (s) |",
+        "|---|---|---|---|---|",
+    ]
     for name, bio, wall, ratio, net_run in rows:
         lines.append(f"| {name} | {bio:.0f} | {wall:.3f} | {ratio:.1f}x | {net_run:.3f} |")
-    lines += ["",
-              f"- The same 9 functional-test operations one call at a time (`CAM.run([op])`, "
-              f"`Network.store`/`restore` between calls): {wall_seq:.3f} s in total.",
-              f"- A new (C, N) = (7, 11) network: build {build:.3f} s, first run of 20 operations "
-              f"{first:.3f} s (includes code generation; later runs of a built network skip it).",
-              "- Bar: SpiNNaker runs the stress test in real time (1x)."]
+    lines += [
+        "",
+        f"- The same 9 functional-test operations one call at a time (`CAM.run([op])`, "
+        f"`Network.store`/`restore` between calls): {wall_seq:.3f} s in total.",
+        f"- A new (C, N) = (7, 11) network: build {build:.3f} s, first run of 20 operations "
+        f"{first:.3f} s (includes code generation; later runs of a built network skip it).",
+        "- Bar: SpiNNaker runs the stress test in real time (1x).",
+    ]
     return "\n".join(lines)
 
 

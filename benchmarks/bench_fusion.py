@@ -31,7 +31,7 @@ def run() -> str:
     from bioviz.fusion import analysis, training
     from bioviz.fusion.explorers import SNNExplorer, TrainingExplorer
 
-    training.train("iemf", epochs=1)   # warm-up: data, imports
+    training.train("iemf", epochs=1)  # warm-up: data, imports
     specs = training.grid(training.CONDITIONS, SIGMAS, SEEDS)
     t0 = time.perf_counter()
     ens = training.train_runs(specs, epochs=EPOCHS)
@@ -41,17 +41,24 @@ def run() -> str:
     snn = SNNExplorer()
     rows = [
         ("one ANN run, 30 epochs (training.train)", _timed(lambda: training.train("iemf", epochs=30))),
-        ("ANN explorer re-simulation, defaults (3 runs, 20 epochs)",
-         _timed(lambda: ann.simulate(ann.params(), 0))),
-        ("ANN explorer re-simulation, slider maximum (25 epochs)",
-         _timed(lambda: ann.simulate(ann.params(epochs=25), 0))),
-        ("SNN explorer re-simulation, defaults (2 runs, T = 6, 5 epochs)",
-         _timed(lambda: snn.simulate(snn.params(), 0), repeat=2)),
-        ("SNN explorer re-simulation, slider maxima (T = 8, 8 epochs)",
-         _timed(lambda: snn.simulate(snn.params(num_steps=8, epochs=8), 0), repeat=1)),
+        (
+            "ANN explorer re-simulation, defaults (3 runs, 20 epochs)",
+            _timed(lambda: ann.simulate(ann.params(), 0)),
+        ),
+        (
+            "ANN explorer re-simulation, slider maximum (25 epochs)",
+            _timed(lambda: ann.simulate(ann.params(epochs=25), 0)),
+        ),
+        (
+            "SNN explorer re-simulation, defaults (2 runs, T = 6, 5 epochs)",
+            _timed(lambda: snn.simulate(snn.params(), 0), repeat=2),
+        ),
+        (
+            "SNN explorer re-simulation, slider maxima (T = 8, 8 epochs)",
+            _timed(lambda: snn.simulate(snn.params(num_steps=8, epochs=8), 0), repeat=1),
+        ),
     ]
-    timing = "\n".join(f"| {name} | {med:.2f} | {worst:.2f} | {cpu:.2f} |"
-                       for name, (med, worst, cpu) in rows)
+    timing = "\n".join(f"| {name} | {med:.2f} | {worst:.2f} | {cpu:.2f} |" for name, (med, worst, cpu) in rows)
     return (
         "## Notebook 04: epochs to target per condition\n\n"
         f"{len(specs)} ANN runs ({len(SEEDS)} seeds x {len(training.CONDITIONS)} conditions x "

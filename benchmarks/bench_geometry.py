@@ -27,8 +27,11 @@ def run() -> str:
     from bioviz.geometry.explorers import M_EXEMPLAR, N_T, P_EXEMPLAR
 
     models.train(models.config("standard", epochs=1))  # warm-up: data, torch start-up
-    rows = ["| model | training (s) | attacks (s) | geometry (s) | attack + geometry, explorer size (s) "
-            "| clean acc | acc at ε 0.1 (EOT) |", "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| model | training (s) | attacks (s) | geometry (s) | attack + geometry, explorer size (s) "
+        "| clean acc | acc at ε 0.1 (EOT) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for kind, sigma in (("standard", None), ("stochastic", 1.0), ("adversarial", None)):
         model, t_train = _timed(lambda k=kind, s=sigma: models.train(models.config(k, s)))
         curves, t_attack = _timed(lambda m=model: reproduce.accuracy_curves([m], show_progress=False))
@@ -42,22 +45,26 @@ def run() -> str:
         _, t_small = _timed(small)
         acc = curves[model.name]["EOT"]["acc"][8]
         i01 = reproduce.EPS_CURVE.index(0.1)
-        rows.append(f"| {model.name} | {t_train:.2f} | {t_attack:.2f} | {t_man + t_geom:.2f} "
-                    f"(attacks {t_man:.2f} + measures {t_geom:.2f}) | {t_small:.2f} | {acc[0]:.3f} | "
-                    f"{acc[i01]:.3f} |")
+        rows.append(
+            f"| {model.name} | {t_train:.2f} | {t_attack:.2f} | {t_man + t_geom:.2f} "
+            f"(attacks {t_man:.2f} + measures {t_geom:.2f}) | {t_small:.2f} | {acc[0]:.3f} | "
+            f"{acc[i01]:.3f} |"
+        )
     readme, t_readme = _timed(lambda: manifolds.readme_example(seed=0))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return "\n".join([
-        "## Notebook 03: population geometry (bench_geometry)",
-        "",
-        f"Device: {models.device()}; load average at the end: {load:.2f}.",
-        "",
-        *rows,
-        "",
-        f"README random-data MFTMA example (P = 100, M = 50, N = 5000, n_t = 200): {t_readme:.2f} s; "
-        f"capacity {readme.capacity:.4f}, radius {readme.radius:.3f}, dimension {readme.dimension:.2f} "
-        "(README: 0.04, 1.48, 36.17).",
-    ])
+    return "\n".join(
+        [
+            "## Notebook 03: population geometry (bench_geometry)",
+            "",
+            f"Device: {models.device()}; load average at the end: {load:.2f}.",
+            "",
+            *rows,
+            "",
+            f"README random-data MFTMA example (P = 100, M = 50, N = 5000, n_t = 200): {t_readme:.2f} s; "
+            f"capacity {readme.capacity:.4f}, radius {readme.radius:.3f}, dimension {readme.dimension:.2f} "
+            "(README: 0.04, 1.48, 36.17).",
+        ]
+    )
 
 
 if __name__ == "__main__":

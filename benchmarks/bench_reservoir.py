@@ -44,14 +44,15 @@ def steps_per_second(sizes=SIZES, steps=STEPS, repeats=REPEATS) -> list[dict]:
     for n in sizes:
         res = model.build(n, beta=0.0, seed=0)
         theirs = Reservoir(n, sr=0.9, seed=0)
-        same = Reservoir(W=sparse.csr_array(res.W), Win=res.w_in[:, None], bias=np.zeros(n),
-                         activation="sigmoid")
+        same = Reservoir(W=sparse.csr_array(res.W), Win=res.w_in[:, None], bias=np.zeros(n), activation="sigmoid")
         theirs.run(x[:10])
         same.run(x[:10])
         model.run(res, u[:10])
-        runs = {"ours": lambda res=res: model.run(res, u),
-                "reservoirpy": lambda node=theirs: node.run(x),
-                "reservoirpy, our W": lambda node=same: node.run(x)}
+        runs = {
+            "ours": lambda res=res: model.run(res, u),
+            "reservoirpy": lambda node=theirs: node.run(x),
+            "reservoirpy, our W": lambda node=same: node.run(x),
+        }
         times = {k: [] for k in runs}
         for _ in range(repeats):  # interleaved, so load changes hit all three alike
             for name, fn in runs.items():
@@ -59,8 +60,7 @@ def steps_per_second(sizes=SIZES, steps=STEPS, repeats=REPEATS) -> list[dict]:
         # the same model gives the same rates
         same.reset()
         agree = float(np.abs(same.run(x[:200]) - model.run(res, u[:200], r0=np.zeros(n))).max())
-        rows.append({"n": n, **{k: steps / float(np.median(v)) for k, v in times.items()},
-                     "max_abs_diff": agree})
+        rows.append({"n": n, **{k: steps / float(np.median(v)) for k, v in times.items()}, "max_abs_diff": agree})
     return rows
 
 
@@ -79,10 +79,11 @@ def control_and_sweep() -> dict:
     from bioviz.reservoir import experiments
 
     experiments.configuration(beta=0.4, seed=0)  # imports, caches
-    control = [_median_seconds(lambda m=m: experiments.configuration(beta=0.4, mode=m, seed=0), 5)
-               for m in ("plastic", "one-step", "static")]
-    sweep = _median_seconds(lambda: experiments.beta_sweep(modes=("static", "plastic"),
-                                                           show_progress=False), 3)
+    control = [
+        _median_seconds(lambda m=m: experiments.configuration(beta=0.4, mode=m, seed=0), 5)
+        for m in ("plastic", "one-step", "static")
+    ]
+    sweep = _median_seconds(lambda: experiments.beta_sweep(modes=("static", "plastic"), show_progress=False), 3)
     return {"plastic": control[0], "one-step": control[1], "static": control[2], "sweep": sweep}
 
 
@@ -103,9 +104,11 @@ def run() -> str:
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
-        out.append(f"| {r['n']} | {r['ours']:,.0f} | {r['reservoirpy']:,.0f} | "
-                   f"{r['reservoirpy, our W']:,.0f} | {r['ours'] / r['reservoirpy']:.2f}x | "
-                   f"{r['max_abs_diff']:.1e} |")
+        out.append(
+            f"| {r['n']} | {r['ours']:,.0f} | {r['reservoirpy']:,.0f} | "
+            f"{r['reservoirpy, our W']:,.0f} | {r['ours'] / r['reservoirpy']:.2f}x | "
+            f"{r['max_abs_diff']:.1e} |"
+        )
     out += [
         "",
         f"Batched (16 reservoirs of N = 200 in one sparse product per step): {batch:,.0f} "

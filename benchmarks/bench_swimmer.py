@@ -89,8 +89,12 @@ def run() -> str:
 
     rows = [
         ("bare physics (same torques, open loop)", t_bare, "", ""),
-        ("NCAP rollout, plain floats (closed loop, recorded)", t_ncap, f"{overhead:+.0%}",
-         "yes" if overhead <= 0.25 else "NO"),
+        (
+            "NCAP rollout, plain floats (closed loop, recorded)",
+            t_ncap,
+            f"{overhead:+.0%}",
+            "yes" if overhead <= 0.25 else "NO",
+        ),
         ("NCAP as a torch module (one forward per step)", t_torch, f"{t_torch / t_bare - 1:+.0%}", ""),
         ("NCAP through dm_control env.step", t_env, f"{t_env / t_bare - 1:+.0%}", ""),
     ]

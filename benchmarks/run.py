@@ -62,8 +62,9 @@ def execute_one(path: Path) -> dict:
 
     nb = nbformat.read(path, as_version=4)
     t0 = time.perf_counter()
-    NotebookClient(nb, timeout=900, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     seconds = time.perf_counter() - t0
     # the kernel is this process's child and has been waited for: its peak RSS (KiB on Linux)
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -78,8 +79,9 @@ def bench_notebooks(match: str) -> list[dict]:
         if not _matches(match, name):
             continue
         print(f"  executing {name} ...", file=sys.stderr, flush=True)
-        proc = subprocess.run([sys.executable, __file__, "--execute-one", str(path)],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--execute-one", str(path)], capture_output=True, text=True
+        )
         if proc.returncode != 0:
             rows.append({"notebook": name, "error": proc.stderr.strip().splitlines()[-1:]})
             continue
@@ -129,8 +131,17 @@ def _drive(name, cls, rng, n_random: int) -> list[dict]:
     t0 = time.perf_counter()
     widget = cls().widget(seed=0)
     build = time.perf_counter() - t0
-    rows = [{"explorer": name, "control": "(build)", "kind": "build", "n": 1,
-             "median": build, "p95": build, "errors": int(widget.last_error is not None)}]
+    rows = [
+        {
+            "explorer": name,
+            "control": "(build)",
+            "kind": "build",
+            "n": 1,
+            "median": build,
+            "p95": build,
+            "errors": int(widget.last_error is not None),
+        }
+    ]
     for control in cls.controls:
         times, errors = [], 0
         prev = control.value
@@ -142,23 +153,34 @@ def _drive(name, cls, rng, n_random: int) -> list[dict]:
             times.append(widget.last_timing["total"])
             errors += widget.last_error is not None
         kind = "re-simulate" if control.resimulate else "re-plot"
-        rows.append({"explorer": name, "control": control.name, "kind": kind, "n": len(times),
-                     "median": float(np.median(times)) if times else float("nan"),
-                     "p95": float(np.percentile(times, 95)) if times else float("nan"),
-                     "errors": errors})
+        rows.append(
+            {
+                "explorer": name,
+                "control": control.name,
+                "kind": kind,
+                "n": len(times),
+                "median": float(np.median(times)) if times else float("nan"),
+                "p95": float(np.percentile(times, 95)) if times else float("nan"),
+                "errors": errors,
+            }
+        )
     return rows
 
 
 def explorer_table(rows: list[dict]) -> str:
-    out = ["| explorer | control | kind | n | median (ms) | p95 (ms) | target | ok |",
-           "|---|---|---|---|---|---|---|---|"]
+    out = [
+        "| explorer | control | kind | n | median (ms) | p95 (ms) | target | ok |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         target = {"re-plot": TARGET_REPLOT_S, "re-simulate": TARGET_RESIM_S}.get(r["kind"])
         ok = "" if target is None else ("yes" if r["median"] <= target and not r["errors"] else "NO")
         tgt = "" if target is None else f"<= {target * 1000:.0f} ms"
         err = f" ({r['errors']} errors)" if r["errors"] else ""
-        out.append(f"| {r['explorer']} | {r['control']} | {r['kind']} | {r['n']} | "
-                   f"{r['median'] * 1000:.0f} | {r['p95'] * 1000:.0f} | {tgt} | {ok}{err} |")
+        out.append(
+            f"| {r['explorer']} | {r['control']} | {r['kind']} | {r['n']} | "
+            f"{r['median'] * 1000:.0f} | {r['p95'] * 1000:.0f} | {tgt} | {ok}{err} |"
+        )
     return "\n".join(out)
 
 
@@ -194,9 +216,11 @@ def header() -> str:
 
     versions = check_env(verbose=False)
     shown = ", ".join(f"{k} {v}" for k, v in versions.items() if v)
-    return (f"# bioviz benchmark report\n\n{datetime.datetime.now():%Y-%m-%d %H:%M}; "
-            f"{platform.machine()}, {os.cpu_count()} CPUs, load average "
-            f"{os.getloadavg()[0]:.2f}; {shown}")
+    return (
+        f"# bioviz benchmark report\n\n{datetime.datetime.now():%Y-%m-%d %H:%M}; "
+        f"{platform.machine()}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.2f}; {shown}"
+    )
 
 
 def main(argv=None) -> int:

@@ -66,8 +66,9 @@ def verify(data_dir: Path = DATA_DIR) -> list[str]:
     sums = checksums(data_dir)
     problems = []
     skip = {SUMS, "README.md"}
-    present = {p.relative_to(data_dir).as_posix() for p in data_dir.rglob("*")
-               if p.is_file() and p.name not in skip}
+    present = {
+        p.relative_to(data_dir).as_posix() for p in data_dir.rglob("*") if p.is_file() and p.name not in skip
+    }
     for name in sorted(present - sums.keys()):
         problems.append(f"{name}: not listed in {SUMS}")
     for name, digest in sorted(sums.items()):

@@ -86,13 +86,19 @@ def describe(value, digits: int = 4) -> str:
     if arr.ndim == 0:
         x = float(arr)
         return str(int(x)) if x.is_integer() else f"{x:.{digits}g}"
-    text = np.array2string(arr.astype(float), separator=", ", threshold=8, edgeitems=3,
-                           formatter={"float_kind": lambda v: f"{v:.{digits}g}"})
+    text = np.array2string(
+        arr.astype(float),
+        separator=", ",
+        threshold=8,
+        edgeitems=3,
+        formatter={"float_kind": lambda v: f"{v:.{digits}g}"},
+    )
     return text if arr.ndim == 1 else f"array of shape {arr.shape}: {text}"
 
 
-def compare_close(expected, got, *, atol: float = 1e-6, rtol: float = 1e-6,
-                  names: Sequence[str] | None = None) -> str | None:
+def compare_close(
+    expected, got, *, atol: float = 1e-6, rtol: float = 1e-6, names: Sequence[str] | None = None
+) -> str | None:
     """None when ``got`` matches ``expected``; otherwise why not, in words.
 
     Numbers, arrays and torch tensors match within ``atol + rtol * |expected|`` (booleans and
@@ -145,9 +151,16 @@ class Exercise:
     names : labels of the elements when the result is a tuple, used in messages.
     """
 
-    def __init__(self, name: str, reference, cases: Sequence[Case], *, run: Runner | None = None,
-                 compare: Callable[[Any, Any], str | None] | None = None,
-                 names: Sequence[str] | None = None):
+    def __init__(
+        self,
+        name: str,
+        reference,
+        cases: Sequence[Case],
+        *,
+        run: Runner | None = None,
+        compare: Callable[[Any, Any], str | None] | None = None,
+        names: Sequence[str] | None = None,
+    ):
         if not cases:
             raise ValueError("cases must not be empty")
         self.name = name
@@ -180,8 +193,10 @@ class Exercise:
         n = len(self.cases)
         if failed is None:
             RESULTS[self.name] = "not done"
-            lines = [f"{self.name}: not done yet (it still raises NotImplementedError).",
-                     f"  The rest of the notebook uses the reference {self.name}."]
+            lines = [
+                f"{self.name}: not done yet (it still raises NotImplementedError).",
+                f"  The rest of the notebook uses the reference {self.name}.",
+            ]
             use = self.reference
         elif not failed:
             RESULTS[self.name] = "passed"
@@ -194,8 +209,9 @@ class Exercise:
                 lines.append(f"  ✘ {case.name}: {why}")
                 if case.hint:
                     lines.append(f"      hint: {case.hint}")
-            lines.append(f"  The rest of the notebook uses the reference {self.name}; "
-                         "fix yours and re-run this cell.")
+            lines.append(
+                f"  The rest of the notebook uses the reference {self.name}; fix yours and re-run this cell."
+            )
             use = self.reference
         if not quiet:
             print("\n".join(lines))

@@ -129,8 +129,10 @@ class Control:
 
         if isinstance(widget, w.Checkbox):
             return widget
-        label = w.HTML(f"<span class='bioviz-label'>{html.escape(self.description)}</span>",
-                       layout=w.Layout(width=f"{CONTROL_WIDTH}px", margin="0 0 -4px 0"))
+        label = w.HTML(
+            f"<span class='bioviz-label'>{html.escape(self.description)}</span>",
+            layout=w.Layout(width=f"{CONTROL_WIDTH}px", margin="0 0 -4px 0"),
+        )
         return w.VBox([label, widget], layout=w.Layout(width=f"{CONTROL_WIDTH}px"))
 
 
@@ -171,10 +173,17 @@ class Float(Control):
     def make_widget(self):
         import ipywidgets as w
 
-        return self._finish(w.FloatSlider(
-            value=self.value, min=self.min, max=self.max, step=self.step,
-            continuous_update=not self.resimulate, readout_format=self.readout_format,
-            layout=w.Layout(width=f"{CONTROL_WIDTH}px")))
+        return self._finish(
+            w.FloatSlider(
+                value=self.value,
+                min=self.min,
+                max=self.max,
+                step=self.step,
+                continuous_update=not self.resimulate,
+                readout_format=self.readout_format,
+                layout=w.Layout(width=f"{CONTROL_WIDTH}px"),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -207,9 +216,16 @@ class Int(Control):
     def make_widget(self):
         import ipywidgets as w
 
-        return self._finish(w.IntSlider(
-            value=self.value, min=self.min, max=self.max, step=self.step,
-            continuous_update=not self.resimulate, layout=w.Layout(width=f"{CONTROL_WIDTH}px")))
+        return self._finish(
+            w.IntSlider(
+                value=self.value,
+                min=self.min,
+                max=self.max,
+                step=self.step,
+                continuous_update=not self.resimulate,
+                layout=w.Layout(width=f"{CONTROL_WIDTH}px"),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -239,9 +255,9 @@ class Choice(Control):
     def make_widget(self):
         import ipywidgets as w
 
-        return self._finish(w.Dropdown(
-            options=list(self.options), value=self.value,
-            layout=w.Layout(width=f"{CONTROL_WIDTH}px")))
+        return self._finish(
+            w.Dropdown(options=list(self.options), value=self.value, layout=w.Layout(width=f"{CONTROL_WIDTH}px"))
+        )
 
 
 @dataclass(frozen=True)
@@ -270,8 +286,14 @@ class Toggle(Control):
     def make_widget(self):
         import ipywidgets as w
 
-        return self._finish(w.Checkbox(value=self.value, description=self.description,
-                                       indent=False, layout=w.Layout(width=f"{CONTROL_WIDTH}px")))
+        return self._finish(
+            w.Checkbox(
+                value=self.value,
+                description=self.description,
+                indent=False,
+                layout=w.Layout(width=f"{CONTROL_WIDTH}px"),
+            )
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -326,8 +348,7 @@ class Explorer:
         for c in self.controls:
             if c.name == name:
                 return c
-        raise ValueError(f"{name!r} is not a control of {self.name}; "
-                         f"known: {[c.name for c in self.controls]}")
+        raise ValueError(f"{name!r} is not a control of {self.name}; known: {[c.name for c in self.controls]}")
 
     def defaults(self) -> dict:
         """Every control's default value, by name."""
@@ -371,8 +392,7 @@ def discover() -> dict[str, type[Explorer]]:
             except ModuleNotFoundError as err:
                 if err.name != f"bioviz.{mod.name}.explorers":
                     raise
-    return {name: cls for name, cls in sorted(REGISTRY.items())
-            if cls.__module__.startswith("bioviz.")}
+    return {name: cls for name, cls in sorted(REGISTRY.items()) if cls.__module__.startswith("bioviz.")}
 
 
 # --------------------------------------------------------------------------------------------
@@ -407,8 +427,11 @@ def figure_output(fig: go.Figure) -> dict:
     spec = json.loads(pio.to_json(fig, validate=False))
     spec["config"] = dict(PLOT_CONFIG)
     title = fig.layout.title.text or "plot"
-    return {"output_type": "display_data", "metadata": {},
-            "data": {PLOTLY_MIME: spec, "text/plain": f"<plotly figure: {title}>"}}
+    return {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {PLOTLY_MIME: spec, "text/plain": f"<plotly figure: {title}>"},
+    }
 
 
 def fit_title(fig, width: int = 90) -> None:
@@ -467,9 +490,14 @@ class ExplorerWidget:
             self.controls[name].value = value
         self.seed = None
         if explorer.stochastic:
-            self.seed = w.BoundedIntText(value=check_seed(seed), min=0, max=2**31 - 1,
-                                         description="seed", continuous_update=False,
-                                         layout=w.Layout(width="160px"))
+            self.seed = w.BoundedIntText(
+                value=check_seed(seed),
+                min=0,
+                max=2**31 - 1,
+                description="seed",
+                continuous_update=False,
+                layout=w.Layout(width="160px"),
+            )
             self.seed.add_class("bioviz-control")
             self.seed.add_class("bioviz-control-seed")
         self.status = w.HTML()
@@ -490,8 +518,12 @@ class ExplorerWidget:
         inputs = list(self.controls.values()) + ([self.seed] if self.seed is not None else [])
         rows = [c.row(self.controls[c.name]) for c in explorer.controls]
         rows += [self.seed] if self.seed is not None else []
-        grid = w.GridBox(rows, layout=w.Layout(
-            grid_template_columns=f"repeat(auto-fill, {CONTROL_WIDTH + 16}px)", grid_gap="2px 8px"))
+        grid = w.GridBox(
+            rows,
+            layout=w.Layout(
+                grid_template_columns=f"repeat(auto-fill, {CONTROL_WIDTH + 16}px)", grid_gap="2px 8px"
+            ),
+        )
         title = w.HTML(f"<b>{explorer.title}</b>")
         self.box = w.VBox([title, grid, self.status, self.plot, self.output])
         self.box.add_class("bioviz-explorer")
@@ -550,4 +582,3 @@ class ExplorerWidget:
             self.status.value = f"<span style='color:#c0392b'>&#9888; {err}</span>"
         timing["total"] = time.perf_counter() - t0
         self.last_timing = timing
-

@@ -110,8 +110,7 @@ def kind(path: str | Path) -> str:
 
 def template(path: str | Path) -> tuple[str, ...]:
     """The level-2 sections a notebook of this kind must have, in order."""
-    return {"report": REPORT_SECTIONS, "legacy": LEGACY_SECTIONS,
-            "tutorial": TUTORIAL_SECTIONS}[kind(path)]
+    return {"report": REPORT_SECTIONS, "legacy": LEGACY_SECTIONS, "tutorial": TUTORIAL_SECTIONS}[kind(path)]
 
 
 def headings(nb: dict, level: int = 2) -> list[str]:
@@ -123,7 +122,7 @@ def headings(nb: dict, level: int = 2) -> list[str]:
             continue
         for line in _FENCE.sub("", source(cell)).splitlines():
             if line.startswith(mark):
-                found.append(line[len(mark):].strip())
+                found.append(line[len(mark) :].strip())
     return found
 
 
@@ -171,8 +170,11 @@ def section_cells(nb: dict, key: str) -> list[dict]:
 
 def objectives(nb: dict) -> list[str]:
     """The bullet or numbered items of the "What you will learn" section (outside details)."""
-    text = "\n".join(_DETAILS.sub("", source(c)) for c in section_cells(nb, "What you will learn")
-                     if c["cell_type"] == "markdown")
+    text = "\n".join(
+        _DETAILS.sub("", source(c))
+        for c in section_cells(nb, "What you will learn")
+        if c["cell_type"] == "markdown"
+    )
     return re.findall(r"^(?:[-*]|\d+\.) +(.+)$", text, re.M)
 
 
@@ -196,16 +198,19 @@ def exercises(nb: dict) -> list[ExerciseCell]:
         m = re.search(r"^(?:def|class) +(\w+)", source(cell), re.M)
         name = m.group(1) if m else ""
         after = []
-        for nxt in cells[i + 1:]:
+        for nxt in cells[i + 1 :]:
             if nxt["cell_type"] == "code":
                 break
             after.append(source(nxt))
         text = "\n".join(after)
         sol = re.search(r"<summary>\s*Solution.*?</summary>.*?```python\n(.*?)```", text, re.S | re.I)
-        later = [source(c) for c in cells[i + 1:] if c["cell_type"] == "code"]
+        later = [source(c) for c in cells[i + 1 :] if c["cell_type"] == "code"]
         checked = bool(name) and any(re.search(rf"\.check\(\s*{re.escape(name)}\b", s) for s in later)
-        found.append(ExerciseCell(i, name, bool(re.search(r"<summary>\s*Hint", text, re.I)),
-                                  sol.group(1) if sol else None, checked))
+        found.append(
+            ExerciseCell(
+                i, name, bool(re.search(r"<summary>\s*Hint", text, re.I)), sol.group(1) if sol else None, checked
+            )
+        )
     return found
 
 
@@ -223,9 +228,14 @@ def think_questions(nb: dict) -> list[dict]:
     """The Think! questions: ``{"n", "hint", "answer"}`` for each ``**N.**`` paragraph."""
     text = "\n".join(source(c) for c in section_cells(nb, "Think") if c["cell_type"] == "markdown")
     parts = re.split(r"^\*\*(\d+)\.\*\*", text, flags=re.M)
-    return [dict(n=int(parts[k]), hint=bool(re.search(r"<summary>\s*Hint", parts[k + 1], re.I)),
-                 answer=bool(re.search(r"<summary>\s*Answer", parts[k + 1], re.I)))
-            for k in range(1, len(parts) - 1, 2)]
+    return [
+        dict(
+            n=int(parts[k]),
+            hint=bool(re.search(r"<summary>\s*Hint", parts[k + 1], re.I)),
+            answer=bool(re.search(r"<summary>\s*Answer", parts[k + 1], re.I)),
+        )
+        for k in range(1, len(parts) - 1, 2)
+    ]
 
 
 def explorer_prompts(nb: dict) -> list[dict]:
@@ -235,7 +245,8 @@ def explorer_prompts(nb: dict) -> list[dict]:
         if cell["cell_type"] != "code" or ".widget(" not in source(cell):
             continue
         before = next((source(c) for c in reversed(cells[:i]) if c["cell_type"] == "markdown"), "")
-        after = next((source(c) for c in cells[i + 1:] if c["cell_type"] == "markdown"), "")
-        out.append(dict(index=i, predict="predict" in before.lower(),
-                        answer=bool(re.search(r"<details", after, re.I))))
+        after = next((source(c) for c in cells[i + 1 :] if c["cell_type"] == "markdown"), "")
+        out.append(
+            dict(index=i, predict="predict" in before.lower(), answer=bool(re.search(r"<details", after, re.I)))
+        )
     return out

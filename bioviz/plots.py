@@ -34,8 +34,9 @@ __all__ = [
 ]
 
 
-def new_figure(rows: int = 1, cols: int = 1, *, title: str | None = None, height: int | None = None,
-               **subplot_kwargs) -> go.Figure:
+def new_figure(
+    rows: int = 1, cols: int = 1, *, title: str | None = None, height: int | None = None, **subplot_kwargs
+) -> go.Figure:
     """An empty figure (``make_subplots`` when rows or cols > 1) in the bioviz theme."""
     if rows == 1 and cols == 1 and not subplot_kwargs:
         fig = go.Figure()
@@ -113,8 +114,9 @@ def raster(
                 y=pop.ids + offset,
                 mode="markers",
                 name=name,
-                marker=dict(symbol="line-ns-open", size=marker_size, color=pop.color or color(name),
-                            line=dict(width=1.5)),
+                marker=dict(
+                    symbol="line-ns-open", size=marker_size, color=pop.color or color(name), line=dict(width=1.5)
+                ),
                 customdata=pop.ids,
                 hovertemplate=f"{name} #%{{customdata}}<br>t=%{{x:.2f}}<extra></extra>",
             ),
@@ -134,22 +136,52 @@ def raster(
         cuts += [pos - 0.5, pos - 0.5, None]
         xs += [0, t_max, None]
     if cuts:
-        fig.add_trace(go.Scatter(x=xs, y=cuts, mode="lines", showlegend=False, hoverinfo="skip",
-                                 line=dict(color="#d5d8dc", width=1)), **loc)
+        fig.add_trace(
+            go.Scatter(
+                x=xs, y=cuts, mode="lines", showlegend=False, hoverinfo="skip", line=dict(color="#d5d8dc", width=1)
+            ),
+            **loc,
+        )
     if events:
         ex, ey, labels = [], [], []
         for t, label in events:
             ex += [t, t, None]
             ey += [-0.5, offset - 0.5, None]
             labels.append((t, label))
-        fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", name="events", hoverinfo="skip",
-                                 line=dict(color=color("event"), width=1, dash="dot")), **loc)
-        fig.add_trace(go.Scatter(x=[t for t, _ in labels], y=[offset - 0.5] * len(labels),
-                                 mode="text", text=[lab for _, lab in labels], textposition="top center",
-                                 showlegend=False, hoverinfo="skip",
-                                 textfont=dict(size=10, color=color("event"))), **loc)
-    _axis_update(fig, loc, "y", tickvals=tickvals, ticktext=ticktext, range=[-0.5, offset + 0.5],
-                 showgrid=False, zeroline=False)
+        fig.add_trace(
+            go.Scatter(
+                x=ex,
+                y=ey,
+                mode="lines",
+                name="events",
+                hoverinfo="skip",
+                line=dict(color=color("event"), width=1, dash="dot"),
+            ),
+            **loc,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[t for t, _ in labels],
+                y=[offset - 0.5] * len(labels),
+                mode="text",
+                text=[lab for _, lab in labels],
+                textposition="top center",
+                showlegend=False,
+                hoverinfo="skip",
+                textfont=dict(size=10, color=color("event")),
+            ),
+            **loc,
+        )
+    _axis_update(
+        fig,
+        loc,
+        "y",
+        tickvals=tickvals,
+        ticktext=ticktext,
+        range=[-0.5, offset + 0.5],
+        showgrid=False,
+        zeroline=False,
+    )
     _axis_update(fig, loc, "x", title_text=time_label, range=[0, t_max])
     if title is not None:
         fig.update_layout(title=title)
@@ -179,21 +211,42 @@ def traces(
     t = np.asarray(t, dtype=float)
     dash = dash or {}
     for name, y in series.items():
-        fig.add_trace(go.Scatter(x=t, y=np.asarray(y, dtype=float), mode="lines", name=name,
-                                 line=dict(color=color(name), width=1.6, dash=dash.get(name, "solid"))),
-                      **loc)
+        fig.add_trace(
+            go.Scatter(
+                x=t,
+                y=np.asarray(y, dtype=float),
+                mode="lines",
+                name=name,
+                line=dict(color=color(name), width=1.6, dash=dash.get(name, "solid")),
+            ),
+            **loc,
+        )
     top = threshold
     if top is None and series:
         top = float(max(np.nanmax(np.asarray(y, dtype=float)) for y in series.values()))
     if threshold is not None and t.size:
-        fig.add_trace(go.Scatter(x=[t[0], t[-1]], y=[threshold, threshold], mode="lines",
-                                 name="threshold", line=dict(color=color("threshold"), dash="dash",
-                                                             width=1)), **loc)
+        fig.add_trace(
+            go.Scatter(
+                x=[t[0], t[-1]],
+                y=[threshold, threshold],
+                mode="lines",
+                name="threshold",
+                line=dict(color=color("threshold"), dash="dash", width=1),
+            ),
+            **loc,
+        )
     for name, times in (spikes or {}).items():
         times = np.asarray(times, dtype=float)
-        fig.add_trace(go.Scatter(x=times, y=np.full(times.shape, top), mode="markers",
-                                 name=f"{name} spikes", marker=dict(symbol="triangle-down", size=8,
-                                                                    color=color(name))), **loc)
+        fig.add_trace(
+            go.Scatter(
+                x=times,
+                y=np.full(times.shape, top),
+                mode="markers",
+                name=f"{name} spikes",
+                marker=dict(symbol="triangle-down", size=8, color=color(name)),
+            ),
+            **loc,
+        )
     _axis_update(fig, loc, "x", title_text=time_label)
     _axis_update(fig, loc, "y", title_text=value_label)
     if title is not None:
@@ -230,9 +283,18 @@ def heatmap(
         kwargs = dict(zmid=0, zmin=-bound if zmin is None else zmin, zmax=bound if zmax is None else zmax)
     else:
         kwargs = dict(zmin=zmin, zmax=zmax)
-    fig.add_trace(go.Heatmap(z=z, x=x, y=y, colorscale=DIVERGING if diverging else SEQUENTIAL,
-                             showscale=show_scale, colorbar=dict(title=colorbar_title), **kwargs),
-                  **loc)
+    fig.add_trace(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            colorscale=DIVERGING if diverging else SEQUENTIAL,
+            showscale=show_scale,
+            colorbar=dict(title=colorbar_title),
+            **kwargs,
+        ),
+        **loc,
+    )
     _axis_update(fig, loc, "x", title_text=x_label)
     _axis_update(fig, loc, "y", title_text=y_label)
     if title is not None:
@@ -290,14 +352,30 @@ def curves(
         b = value if isinstance(value, Band) else Band(np.asarray(value, dtype=float))
         c = color(name)
         if b.low is not None and b.high is not None:
-            fig.add_trace(go.Scatter(x=np.concatenate([x, x[::-1]]),
-                                     y=np.concatenate([np.asarray(b.high, float), np.asarray(b.low, float)[::-1]]),
-                                     fill="toself", fillcolor=rgba(c, 0.18), line=dict(width=0),
-                                     mode="lines",
-                                     hoverinfo="skip", showlegend=False, name=f"{name} band"), **loc)
-        fig.add_trace(go.Scatter(x=x, y=np.asarray(b.mean, dtype=float), name=name,
-                                 mode="lines+markers" if markers else "lines",
-                                 line=dict(color=c, width=2, dash=dash.get(name, "solid"))), **loc)
+            fig.add_trace(
+                go.Scatter(
+                    x=np.concatenate([x, x[::-1]]),
+                    y=np.concatenate([np.asarray(b.high, float), np.asarray(b.low, float)[::-1]]),
+                    fill="toself",
+                    fillcolor=rgba(c, 0.18),
+                    line=dict(width=0),
+                    mode="lines",
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"{name} band",
+                ),
+                **loc,
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=np.asarray(b.mean, dtype=float),
+                name=name,
+                mode="lines+markers" if markers else "lines",
+                line=dict(color=c, width=2, dash=dash.get(name, "solid")),
+            ),
+            **loc,
+        )
     if secondary_y:
         fig.update_yaxes(title_text=y_label, secondary_y=True)
     else:

@@ -65,8 +65,17 @@ class Comparison:
         self.ours_label = ours_label
         self.rows: list[dict] = []
 
-    def add(self, quantity: str, reference, ours, *, rule: str | None = None,
-            tolerance: float = 0.0, relative: bool = False, note: str = "") -> None:
+    def add(
+        self,
+        quantity: str,
+        reference,
+        ours,
+        *,
+        rule: str | None = None,
+        tolerance: float = 0.0,
+        relative: bool = False,
+        note: str = "",
+    ) -> None:
         """Add a row judged by ``rule`` (see the module docstring)."""
         check_choice("rule", rule, RULES)
         shown = _fmt(reference)
@@ -91,16 +100,29 @@ class Comparison:
             else:
                 verdict = "meets" if val <= ref + bound else "exceeds"
                 shown = f"≤ {_fmt(reference)}"
-        self.rows.append(dict(quantity=quantity, reference=reference, shown=shown, ours=ours,
-                              rule=rule, verdict=verdict, note=note))
+        self.rows.append(
+            dict(
+                quantity=quantity,
+                reference=reference,
+                shown=shown,
+                ours=ours,
+                rule=rule,
+                verdict=verdict,
+                note=note,
+            )
+        )
 
     def to_markdown(self) -> str:
         """The table as Markdown: a bold title, then one row per comparison."""
-        head = (f"**{_cell(self.title)}**\n\n| quantity | {self.reference_label} | "
-                f"{self.ours_label} | verdict | note |\n|---|---|---|---|---|\n")
+        head = (
+            f"**{_cell(self.title)}**\n\n| quantity | {self.reference_label} | "
+            f"{self.ours_label} | verdict | note |\n|---|---|---|---|---|\n"
+        )
         body = "".join(
             f"| {_cell(r['quantity'])} | {_cell(r['shown'])} | {_cell(_fmt(r['ours']))} | "
-            f"{r['verdict']} | {_cell(r['note'])} |\n" for r in self.rows)
+            f"{r['verdict']} | {_cell(r['note'])} |\n"
+            for r in self.rows
+        )
         return head + body
 
     def _repr_markdown_(self) -> str:
@@ -142,8 +164,9 @@ class Table:
         head = f"**{_cell(self.title)}**\n\n" if self.title else ""
         head += "| " + " | ".join(map(_cell, self.columns)) + " |\n"
         head += "|" + "---|" * len(self.columns) + "\n"
-        return head + "".join("| " + " | ".join(self._value(r, c) for c in self.columns) + " |\n"
-                              for r in self.rows)
+        return head + "".join(
+            "| " + " | ".join(self._value(r, c) for c in self.columns) + " |\n" for r in self.rows
+        )
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

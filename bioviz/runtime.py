@@ -54,8 +54,9 @@ def blas_threads(n: int = 1):
     return _threadpools().limit(limits=n, user_api="blas")
 
 
-def progress(iterable=None, *, total: int | None = None, desc: str = "", leave: bool = True,
-             disable: bool = False):
+def progress(
+    iterable=None, *, total: int | None = None, desc: str = "", leave: bool = True, disable: bool = False
+):
     """A text progress bar on stdout (tqdm), for anything slower than a couple of seconds.
 
     Text rather than tqdm's notebook widget: it updates in place in JupyterLab just the same,
@@ -69,5 +70,13 @@ def progress(iterable=None, *, total: int | None = None, desc: str = "", leave: 
     # a bar inside another bar's loop stays quiet: nested text bars need cursor control codes
     # that a notebook's output area prints literally
     nested = any(not getattr(bar, "disable", True) for bar in list(tqdm._instances))
-    return tqdm(iterable, total=total, desc=desc, leave=leave, disable=disable or nested,
-                mininterval=0.5, file=sys.stdout, ncols=90)
+    return tqdm(
+        iterable,
+        total=total,
+        desc=desc,
+        leave=leave,
+        disable=disable or nested,
+        mininterval=0.5,
+        file=sys.stdout,
+        ncols=90,
+    )

@@ -98,8 +98,15 @@ def rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-_AXIS = dict(gridcolor="#ebf0f8", linecolor="#d5d8dc", zerolinecolor="#ebf0f8", zerolinewidth=2,
-             ticks="", automargin=True, title=dict(standoff=12))
+_AXIS = dict(
+    gridcolor="#ebf0f8",
+    linecolor="#d5d8dc",
+    zerolinecolor="#ebf0f8",
+    zerolinewidth=2,
+    ticks="",
+    automargin=True,
+    title=dict(standoff=12),
+)
 
 #: A compact, layout-only template (a white background in the style of plotly_white). It is
 #: deliberately small: plotly validates the template on every figure, and the full

@@ -87,8 +87,9 @@ def test_multibit_probes_recall_an_overwritten_memory(functional):
     gated56, gated05 = ex.probes_after(ex.FUNCTIONAL_OPS, [(5, 6), (0, 5)], plasticity=Plasticity(gated=True))
     assert gated56.cues == (3, 4) and gated05.cues == (0, 4)
     for ratio in (2.25, 4.0):  # stronger depression does not help: the residual is A+ e^(-1/3)
-        run = ex.overwrite_experiment((2, 3, 4, 5), (6, 7, 8, 9), cue=1, others=((0, (0, 2)), (2, (5, 9))),
-                                      ratio=ratio, probe_together=True)
+        run = ex.overwrite_experiment(
+            (2, 3, 4, 5), (6, 7, 8, 9), cue=1, others=((0, (0, 2)), (2, (5, 9))), ratio=ratio, probe_together=True
+        )
         assert run.results[-1].op == RecallContent((2, 3, 4, 5))
         assert 1 in run.results[-1].cues and not run.results[-1].correct
         assert all(r.correct for r in run.recalls[:-1])  # cue recall and single-bit probes: forgotten
@@ -204,7 +205,7 @@ def test_capacity_is_exactly_C():
     for P in (4, 5, 8):
         res = ex.capacity_experiment(P, C=5, N=10, m=3, seed=P)
         assert res.retrieved.sum() == min(P, 5)
-        assert res.retrieved[-min(P, 5):].all()  # the newest survive
+        assert res.retrieved[-min(P, 5) :].all()  # the newest survive
 
 
 def test_stress_ops_structure():

@@ -113,8 +113,7 @@ def test_comparison_verdicts():
     c.add("d", reference=0.9, ours=0.85, rule="at_least")
     c.add("e", reference=0.5, ours=0.6, rule="at_most")
     c.add("f|g", reference="exact", ours="exact")
-    assert [r["verdict"] for r in c.rows] == ["agrees", "differs", "meets", "falls short",
-                                              "exceeds", "see note"]
+    assert [r["verdict"] for r in c.rows] == ["agrees", "differs", "meets", "falls short", "exceeds", "see note"]
     md = c.to_markdown()
     assert "| a | 100 ± 5 | 104 | agrees |" in md
     assert "| c | ≥ 0.9 | 0.95 | meets |" in md

@@ -14,7 +14,7 @@ from bioviz.primer import lif
 
 def test_engine_reports_pass_fail_and_not_done(capsys):
     ex = Exercise("square", lambda x: x * x, [Case("two", (2,)), Case("minus three", (-3,), hint="x*x")])
-    assert ex.check(lambda x: x ** 2) is not None and exercises.RESULTS["square"] == "passed"
+    assert ex.check(lambda x: x**2) is not None and exercises.RESULTS["square"] == "passed"
     assert "all 2 cases pass" in capsys.readouterr().out
 
     fallback = ex.check(lambda x: 3 * x)
@@ -56,6 +56,7 @@ def test_compare_close():
 
 def _lif(update, spike_on_new=True, reset="zero", strict=True):
     """A family of LIF steps, right and wrong."""
+
     def step(u, x, beta, threshold):
         u = np.asarray(u, float)
         new = update(u, x, beta)
@@ -63,6 +64,7 @@ def _lif(update, spike_on_new=True, reset="zero", strict=True):
         spike = basis > threshold if strict else basis >= threshold
         after = {"zero": 0.0 * new, "subtract": new - threshold, "none": new}[reset]
         return spike, np.where(spike, after, new)
+
     return step
 
 
@@ -90,11 +92,13 @@ def test_lif_step_checker_rejects(name):
 
 def _spike_fn(backward):
     """The reference spike function with another backward pass."""
+
     class Spike(primer.FastSigmoidSpike):
         @staticmethod
         def backward(ctx, grad):
             (v,) = ctx.saved_tensors
             return backward(grad, v, ctx.k), None
+
     return Spike
 
 
@@ -121,6 +125,7 @@ def test_spike_function_checker_rejects(name):
 def test_spike_function_checker_says_not_done_for_the_stub():
     def stub(g, v, k):
         raise NotImplementedError("Student exercise: the surrogate backward pass")
+
     assert primer.SPIKE_FUNCTION.failures(_spike_fn(stub)) is None
 
 

@@ -48,8 +48,9 @@ class _Counter(Explorer):
 
     def figure(self, result, params):
         fig = new_figure()
-        fig.add_trace(go.Scatter(x=result[0], y=result[1], name="y",
-                                 mode="lines+markers" if params["markers"] else "lines"))
+        fig.add_trace(
+            go.Scatter(x=result[0], y=result[1], name="y", mode="lines+markers" if params["markers"] else "lines")
+        )
         return fig
 
 

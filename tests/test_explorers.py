@@ -86,7 +86,8 @@ def test_explorer_controls(name):
             seen.add(data_json(widget.fig))
         widget.set(**{control.name: control.value})
         assert len(seen) > 1 or _changed_somewhere(explorer, control, rng), (
-            f"{name}: moving {control.name!r} never changes the figure's data")
+            f"{name}: moving {control.name!r} never changes the figure's data"
+        )
     for i in range(N_RANDOM):
         values = {c.name: c.random_value(rng) for c in explorer.controls}
         widget.set(**values)

@@ -10,18 +10,18 @@ X = np.geomspace(0.05, 5.0, 25)
 
 def test_inverse_effectiveness_without_a_floor():
     r = enhancement.neuron_responses(X, exponent=2.0, r0=0.0)
-    assert np.all(np.diff(r["me"]) < 0)                 # weaker stimulus, larger ME
+    assert np.all(np.diff(r["me"]) < 0)  # weaker stimulus, larger ME
     # closed form for equal gains, r0 = 0: ME -> 2^n - 1 for weak and -> 0 for strong drive
     assert r["me"][0] == pytest.approx(100 * (2**2 - 1), rel=0.02)
     assert r["me"][-1] < 5
-    assert r["av"][0] > r["additive"][0]                # superadditive when weak
-    assert r["av"][-1] < r["additive"][-1]              # subadditive near the ceiling
+    assert r["av"][0] > r["additive"][0]  # superadditive when weak
+    assert r["av"][-1] < r["additive"][-1]  # subadditive near the ceiling
 
 
 def test_a_floor_hides_the_effect_for_the_weakest_stimuli():
     r = enhancement.neuron_responses(X, exponent=2.0, r0=0.5)
     peak = int(np.argmax(r["me"]))
-    assert 0 < peak < len(X) - 1                        # measured: peak 169 % at intensity 0.28
+    assert 0 < peak < len(X) - 1  # measured: peak 169 % at intensity 0.28
     assert r["me"][0] < 0.5 * r["me"][peak]
 
 
@@ -41,14 +41,17 @@ def test_regression_to_the_mean_fakes_inverse_effectiveness():
         indep = enhancement.regression_demo(n_trials=5, true_me=50.0, independent=True, seed=seed)
         assert same["me"][0] > 50.0 + 25.0
         assert abs(indep["me"][0] - 50.0) < 20.0
-        assert np.all(np.abs(same["me"][2:] - 50.0) < 15.0)   # strong bins are fine
+        assert np.all(np.abs(same["me"][2:] - 50.0) < 15.0)  # strong bins are fine
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(r0=5.0, r_max=4.0), "r_max must be > r0"),
-    (dict(exponent=0.1), "exponent must lie in"),
-    (dict(gain_v=0.0), "gain_v must be > 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(r0=5.0, r_max=4.0), "r_max must be > r0"),
+        (dict(exponent=0.1), "exponent must lie in"),
+        (dict(gain_v=0.0), "gain_v must be > 0"),
+    ],
+)
 def test_bad_neuron_parameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         enhancement.neuron_responses(X, **kwargs)

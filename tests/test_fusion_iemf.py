@@ -27,12 +27,15 @@ def test_k_torch_matches_numpy_and_scales():
     assert np.allclose(kt, 2.0 * iemf.coefficient(rho), rtol=1e-12)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(rho=1.0, k_scale=0.0), "k_scale must be > 0"),
-    (dict(rho=1.0, k_scale=-1.0), "k_scale must be > 0"),
-    (dict(rho=-0.1), "rho must be finite and >= 0"),
-    (dict(rho=float("nan")), "rho must be finite"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(rho=1.0, k_scale=0.0), "k_scale must be > 0"),
+        (dict(rho=1.0, k_scale=-1.0), "k_scale must be > 0"),
+        (dict(rho=-0.1), "rho must be finite and >= 0"),
+        (dict(rho=float("nan")), "rho must be finite"),
+    ],
+)
 def test_coefficient_rejects_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         iemf.coefficient(**kwargs)
@@ -53,7 +56,7 @@ def test_strengths_and_rho():
     s = iemf.strengths(logits, y)
     manual = torch.softmax(logits, -1)[torch.arange(2)[:, None], torch.arange(7), y].sum(1)
     assert torch.allclose(s, manual)
-    rho, k = iemf.rho_and_k(logits, logits, logits, y)   # identical pathways: rho = 1, k = 1
+    rho, k = iemf.rho_and_k(logits, logits, logits, y)  # identical pathways: rho = 1, k = 1
     assert torch.allclose(rho, torch.ones(2)) and torch.allclose(k, torch.ones(2))
     # a weak unimodal pathway (uniform output) and a confident fused one: k > 1
     flat = torch.zeros_like(logits)
@@ -68,8 +71,7 @@ def _backward(seeds=(0, 1)):
     xv, xa = torch.randn(len(seeds), 16, 64, generator=g), torch.randn(len(seeds), 16, 32, generator=g)
     y = torch.randint(0, 10, (len(seeds), 16), generator=g)
     out = net(xv, xa)
-    loss = sum(torch.nn.functional.cross_entropy(out[m].reshape(-1, 10), y.reshape(-1))
-               for m in ("av", "a", "v"))
+    loss = sum(torch.nn.functional.cross_entropy(out[m].reshape(-1, 10), y.reshape(-1)) for m in ("av", "a", "v"))
     loss.backward()
     return net
 
@@ -93,18 +95,16 @@ def test_hook_noise_has_the_gradient_std_and_respects_the_mask():
     w = net.fusion.weight
     g0 = w.grad.clone()
     gens = [torch.Generator().manual_seed(s) for s in (10, 11)]
-    iemf.modulate_fusion_grads([w], torch.tensor([1.5, 1.5]), noise=torch.tensor([True, False]),
-                               generators=gens)
+    iemf.modulate_fusion_grads([w], torch.tensor([1.5, 1.5]), noise=torch.tensor([True, False]), generators=gens)
     resid = w.grad - 1.5 * g0
-    assert torch.equal(w.grad[1], 1.5 * g0[1])                 # noise off: exactly k g
+    assert torch.equal(w.grad[1], 1.5 * g0[1])  # noise off: exactly k g
     ratio = float(resid[0].std() / g0[0].std())
-    assert 0.85 < ratio < 1.15                                  # 640 draws: measured 0.97
+    assert 0.85 < ratio < 1.15  # 640 draws: measured 0.97
 
 
 def _one_step(condition, optimizer, weight_decay=0.0):
-    spec = RunSpec(condition, 0.8, 0.8, seed=5, k_scale=3.0)   # k ~ 3: easy to tell from 1
-    tr = Trainer([spec], lr=training.DEFAULT_LR["ann", optimizer], optimizer=optimizer,
-                 weight_decay=weight_decay)
+    spec = RunSpec(condition, 0.8, 0.8, seed=5, k_scale=3.0)  # k ~ 3: easy to tell from 1
+    tr = Trainer([spec], lr=training.DEFAULT_LR["ann", optimizer], optimizer=optimizer, weight_decay=weight_decay)
     before = {n: p.detach().clone() for n, p in tr.net.named_parameters()}
     xv, xa, y = tr.epoch_data()
     with torch_threads(1):
@@ -138,9 +138,10 @@ def test_adam_nearly_cancels_a_gradient_scale():
     # measured max difference 4e-5 (weights with gradients near Adam's eps), median 6e-9
     diff = (w_iemf - w_joint).abs()
     assert float(diff.max()) < 0.05 * 2e-3 and float(diff.median()) < 1e-6
-    d_sgd, _ = _one_step("iemf", "sgd")   # for contrast, SGD's update is ~3x larger
-    assert float(d_sgd["fusion.weight"].abs().max()) > 2 * float(_one_step("joint", "sgd")[0]
-                                                                  ["fusion.weight"].abs().max())
+    d_sgd, _ = _one_step("iemf", "sgd")  # for contrast, SGD's update is ~3x larger
+    assert float(d_sgd["fusion.weight"].abs().max()) > 2 * float(
+        _one_step("joint", "sgd")[0]["fusion.weight"].abs().max()
+    )
 
 
 @pytest.mark.parametrize("kind", ["sgd", "adam"])
@@ -151,8 +152,11 @@ def test_optimizer_matches_torch(kind):
     a, b, c = (torch.nn.Parameter(p0.clone()) for _ in range(3))
     ours = Optimizer([a], kind=kind, lr=0.01, momentum=0.9, weight_decay=5e-4)
     ones = Optimizer([c], kind=kind, lr=0.01, momentum=0.9, weight_decay=5e-4)
-    ref = (torch.optim.SGD([b], lr=0.01, momentum=0.9, weight_decay=5e-4) if kind == "sgd"
-           else torch.optim.Adam([b], lr=0.01, weight_decay=5e-4))
+    ref = (
+        torch.optim.SGD([b], lr=0.01, momentum=0.9, weight_decay=5e-4)
+        if kind == "sgd"
+        else torch.optim.Adam([b], lr=0.01, weight_decay=5e-4)
+    )
     for gr in grads:
         for p in (a, b, c):
             p.grad = gr.clone()

@@ -64,14 +64,17 @@ def test_plain_radius_overlap_and_displacement():
     adv = [c[0] + ring + [0.5, 0], c[1] + ring + [2.0, 0]]
     # clean variance (ddof = 1): 2/3 per axis, 4/3 in all; floor (4/3)/4 + (4/3)/4 = 2/3
     assert mf.overlap_ratio(clean, adv, corrected=False) == pytest.approx(
-        np.sqrt(np.mean([0.5**2, 2.0**2]) / (4 / 3)))
+        np.sqrt(np.mean([0.5**2, 2.0**2]) / (4 / 3))
+    )
     assert mf.overlap_ratio(clean, adv) == pytest.approx(
-        np.sqrt(np.mean([0.5**2 - 2 / 3, 2.0**2 - 2 / 3]) / (4 / 3)))
+        np.sqrt(np.mean([0.5**2 - 2 / 3, 2.0**2 - 2 / 3]) / (4 / 3))
+    )
     assert mf.overlap_floor(clean, adv) == pytest.approx(np.sqrt(0.5))
     # a shift smaller than the floor everywhere: the corrected ratio clips at 0
     assert mf.overlap_ratio(clean, [c[0] + ring + [0.1, 0], c[1] + ring]) == 0.0
     assert mf.displacement([c[0][None], c[1][None]], adv) == pytest.approx(
-        np.mean([np.sqrt(np.mean(np.sum((a - cc) ** 2, 1))) / 5 for a, cc in zip(adv, c, strict=True)]))
+        np.mean([np.sqrt(np.mean(np.sum((a - cc) ** 2, 1))) / 5 for a, cc in zip(adv, c, strict=True)])
+    )
 
 
 @pytest.mark.parametrize("seed", range(5))

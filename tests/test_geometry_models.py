@@ -22,10 +22,11 @@ def trio():
 @pytest.fixture(scope="module")
 def results(trio):
     curves = reproduce.accuracy_curves(trio, show_progress=False)
-    geoms = {m.name: experiments.layer_geometry(experiments.exemplar_manifolds(m, P=16, M=16, eps=0.1),
-                                                n_t=100) for m in trio}
-    sweep = experiments.sigma_sweep(sigmas=(0.5, 1.0, 2.0), eps_values=(), overlap_eps=0.1,
-                                    show_progress=False)
+    geoms = {
+        m.name: experiments.layer_geometry(experiments.exemplar_manifolds(m, P=16, M=16, eps=0.1), n_t=100)
+        for m in trio
+    }
+    sweep = experiments.sigma_sweep(sigmas=(0.5, 1.0, 2.0), eps_values=(), overlap_eps=0.1, show_progress=False)
     return curves, geoms, sweep
 
 
@@ -109,8 +110,10 @@ def test_attack_on_the_averaged_classifier(trio):
     assert torch.equal(xa, attacks.pgd(sto, x, y, 0.1, steps=5, target="average", seed=0))
     assert not torch.equal(xa, attacks.pgd(sto, x, y, 0.1, steps=5, target="draw", seed=0))
     # without noise both losses are the same cross-entropy
-    assert torch.equal(attacks.pgd(standard, x, y, 0.1, steps=5, target="average", seed=0),
-                       attacks.pgd(standard, x, y, 0.1, steps=5, target="draw", seed=0))
+    assert torch.equal(
+        attacks.pgd(standard, x, y, 0.1, steps=5, target="average", seed=0),
+        attacks.pgd(standard, x, y, 0.1, steps=5, target="draw", seed=0),
+    )
     r = attacks.robustness(sto, [0.0, 0.1], steps=5, n=48, target="average")
     assert r["correct"][8].shape == (2, 48)
     assert np.allclose(r["acc"][8], r["correct"][8].mean(axis=1))
@@ -142,8 +145,10 @@ def test_pgd_stays_in_the_ball_and_hurts(trio):
     assert torch.equal(xa, attacks.pgd(standard, x, y, 0.1, steps=10, seed=0))  # deterministic
     assert torch.equal(attacks.pgd(standard, x, y, 0.0), x)
     # a deterministic model ignores EOT
-    assert torch.equal(attacks.pgd(standard, x, y, 0.1, steps=5, eot=1, seed=1),
-                       attacks.pgd(standard, x, y, 0.1, steps=5, eot=8, seed=1))
+    assert torch.equal(
+        attacks.pgd(standard, x, y, 0.1, steps=5, eot=1, seed=1),
+        attacks.pgd(standard, x, y, 0.1, steps=5, eot=8, seed=1),
+    )
 
 
 def test_noise_is_poisson_like():

@@ -32,13 +32,12 @@ def _free_port() -> int:
 @pytest.mark.skipif(not (PREFIX / "bin" / "jupyter").exists(), reason="JupyterLab not installed")
 def test_make_lab_serves_on_localhost_with_a_token_for_this_user():
     port = _free_port()
-    cmd = ["make", "-s", "-o", str(PREFIX / ".bioviz-installed"), "lab",
-           f"PORT={port}", f"VENV={PREFIX}"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+    cmd = ["make", "-s", "-o", str(PREFIX / ".bioviz-installed"), "lab", f"PORT={port}", f"VENV={PREFIX}"]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")),
-                              daemon=True)
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
     reader.start()
     url = re.compile(rf"http://127\.0\.0\.1:{port}/lab\?token=[0-9a-f]{{16,}}")
     deadline = time.monotonic() + 120

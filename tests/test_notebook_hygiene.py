@@ -59,12 +59,16 @@ def test_legacy_list_names_existing_notebooks():
     for name in nbt.LEGACY:
         assert (ROOT / name).exists(), f"LEGACY names {name}, which does not exist"
         assert not (ROOT / "reproductions" / name).exists(), (
-            f"{name} has a reproduction report: remove it from bioviz.notebook.LEGACY")
+            f"{name} has a reproduction report: remove it from bioviz.notebook.LEGACY"
+        )
 
 
 def _dirty(nb: dict) -> list[int]:
-    return [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
-            and (c.get("outputs") or c.get("execution_count") is not None)]
+    return [
+        i
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count") is not None)
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
@@ -93,8 +97,12 @@ def test_git_strips_notebook_outputs_on_commit(tmp_path):
     nb["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     ran = tmp_path / source.name
     ran.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
-    out = subprocess.run([sys.executable, "-m", "nbstripout", "--keep-id", "-t", str(ran)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "nbstripout", "--keep-id", "-t", str(ran)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert _dirty(load(ran)) and not _dirty(json.loads(out))
     assert out == text, "stripping a run notebook does not give back the committed file"
 
@@ -106,7 +114,8 @@ def test_template_sections(path):
     assert not missing, f"{_id(path)}: missing or out of order: {missing}; template: {sections}"
     first = nb["cells"][0]
     assert first["cell_type"] == "markdown" and nbt.source(first).startswith("# "), (
-        f"{_id(path)}: the first cell must be the title")
+        f"{_id(path)}: the first cell must be the title"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
@@ -148,7 +157,8 @@ def test_tutorial_exercises(path):
         assert ex.name, f"{path.name} cell {ex.index}: an exercise must define a function or class"
         assert ex.hint, f"{path.name}: exercise {ex.name} has no Hint block"
         assert ex.solution and f" {ex.name}" in ex.solution, (
-            f"{path.name}: exercise {ex.name} has no Solution block defining {ex.name}")
+            f"{path.name}: exercise {ex.name} has no Solution block defining {ex.name}"
+        )
         assert ex.checked, f"{path.name}: exercise {ex.name} is never checked (.check({ex.name}))"
 
 
@@ -194,9 +204,17 @@ def test_missing_sections_detects_order():
 
 def test_parsers_find_what_is_missing():
     stub = _code('def f(x):\n    y = ...\n    raise NotImplementedError("Student exercise: f")\n')
-    good = {"cells": [stub, *_md("<details><summary>Hint</summary>\n\nx</details>\n"
-                                 "<details><summary>Solution</summary>\n\n```python\ndef f(x):\n"
-                                 "    return x\n```\n</details>"), _code("f = EX.check(f)")]}
+    good = {
+        "cells": [
+            stub,
+            *_md(
+                "<details><summary>Hint</summary>\n\nx</details>\n"
+                "<details><summary>Solution</summary>\n\n```python\ndef f(x):\n"
+                "    return x\n```\n</details>"
+            ),
+            _code("f = EX.check(f)"),
+        ]
+    }
     (ex,) = nbt.exercises(good)
     assert (ex.name, ex.hint, ex.checked) == ("f", True, True) and "return x" in ex.solution
     assert nbt.source(nbt.with_solutions(good)["cells"][0]).startswith("def f(x):\n    return x")
@@ -206,23 +224,41 @@ def test_parsers_find_what_is_missing():
     with pytest.raises(ValueError, match="no solution"):
         nbt.with_solutions(bare)
 
-    think = {"cells": _md("## Think!\n\n**1.** Why?\n\n<details><summary>Hint</summary>h</details>\n"
-                          "<details><summary>Answer</summary>a</details>\n\n**2.** And?\n\n"
-                          "<details><summary>Hint</summary>h</details>", "## Summary\n\n**3.** no")}
-    assert nbt.think_questions(think) == [dict(n=1, hint=True, answer=True),
-                                          dict(n=2, hint=True, answer=False)]
+    think = {
+        "cells": _md(
+            "## Think!\n\n**1.** Why?\n\n<details><summary>Hint</summary>h</details>\n"
+            "<details><summary>Answer</summary>a</details>\n\n**2.** And?\n\n"
+            "<details><summary>Hint</summary>h</details>",
+            "## Summary\n\n**3.** no",
+        )
+    }
+    assert nbt.think_questions(think) == [dict(n=1, hint=True, answer=True), dict(n=2, hint=True, answer=False)]
 
-    explore = {"cells": [*_md("**Predict.** Which way?"), _code("E().widget()"),
-                         *_md("<details><summary>Answer</summary>up</details>"),
-                         _code("F().widget()"), *_md("Now look.")]}
-    assert nbt.explorer_prompts(explore) == [dict(index=1, predict=True, answer=True),
-                                             dict(index=3, predict=False, answer=False)]
+    explore = {
+        "cells": [
+            *_md("**Predict.** Which way?"),
+            _code("E().widget()"),
+            *_md("<details><summary>Answer</summary>up</details>"),
+            _code("F().widget()"),
+            *_md("Now look."),
+        ]
+    }
+    assert nbt.explorer_prompts(explore) == [
+        dict(index=1, predict=True, answer=True),
+        dict(index=3, predict=False, answer=False),
+    ]
 
 
 def test_word_count_and_vocabulary():
-    nb = {"cells": _md("One two three.\n<details><summary>Hint</summary>\n\nfour five</details>\n"
-                       "```python\nsix = 7\n```") + [_code("# the spec says")]}
+    nb = {
+        "cells": _md(
+            "One two three.\n<details><summary>Hint</summary>\n\nfour five</details>\n```python\nsix = 7\n```"
+        )
+        + [_code("# the spec says")]
+    }
     assert nbt.prose_words(nb) == 3
     assert nbt.internal_words(nb) == ["spec"]
     assert nbt.internal_words({"cells": _md("a spectrum, specific, check 3 and prototype")}) == [
-        "check 3", "prototype"]
+        "check 3",
+        "prototype",
+    ]

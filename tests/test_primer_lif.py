@@ -54,9 +54,12 @@ def test_fi_curve_matches_closed_form_away_from_rheobase(backend):
 def test_fi_error_shrinks_with_dt():
     currents = np.linspace(2.0, 5.0, 7)
     closed = lif.rate_closed_form(currents)
-    errs = [np.nanmax(lif.relative_error(lif.fi_curve(currents, backend="snntorch", dt_ms=dt,
-                                                      duration_ms=300), closed))
-            for dt in (1.0, 0.5, 0.1)]
+    errs = [
+        np.nanmax(
+            lif.relative_error(lif.fi_curve(currents, backend="snntorch", dt_ms=dt, duration_ms=300), closed)
+        )
+        for dt in (1.0, 0.5, 0.1)
+    ]
     assert errs[0] > errs[1] > errs[2]
 
 

@@ -78,10 +78,8 @@ def test_wide_surrogate_trains_two_spiking_layers():
 def test_narrow_surrogate_fails_at_depth_three():
     # measured: fast sigmoid k=25 at 3 hidden layers stays at chance (0.102) on seeds 0-3, the
     # hidden layers silent; k=2 (same peak, area 1 instead of 0.08) trains to 0.94-0.95
-    narrow = training.train("snn", surrogate="fast_sigmoid", slope=25.0, hidden_layers=3,
-                            epochs=6, seed=0)
-    wide = training.train("snn", surrogate="fast_sigmoid", slope=2.0, hidden_layers=3,
-                          epochs=6, seed=0)
+    narrow = training.train("snn", surrogate="fast_sigmoid", slope=25.0, hidden_layers=3, epochs=6, seed=0)
+    wide = training.train("snn", surrogate="fast_sigmoid", slope=2.0, hidden_layers=3, epochs=6, seed=0)
     assert narrow.test_acc < 0.2 and narrow.firing_prob < 0.01
     assert wide.test_acc > 0.85
 
@@ -101,10 +99,15 @@ def test_straight_through_passes_gradient_unchanged():
 
 
 def test_depth_sweep_rows_and_summary():
-    rows = training.depth_sweep(depths=(1,), surrogates={"fs": dict(slope=25.0)}, seeds=(0, 1),
-                                epochs=1, show_progress=False)
+    rows = training.depth_sweep(
+        depths=(1,), surrogates={"fs": dict(slope=25.0)}, seeds=(0, 1), epochs=1, show_progress=False
+    )
     assert [(r["depth"], r["model"], r["seed"]) for r in rows] == [
-        (1, "fs", 0), (1, "fs", 1), (1, "ANN", 0), (1, "ANN", 1)]
+        (1, "fs", 0),
+        (1, "fs", 1),
+        (1, "ANN", 0),
+        (1, "ANN", 1),
+    ]
     summary = training.summarise(rows)
     assert [s["model"] for s in summary] == ["fs", "ANN"] and summary[0]["n"] == 2
     fs = [r["test_acc"] for r in rows if r["model"] == "fs"]
@@ -121,8 +124,10 @@ def test_surrogate_shape_matches_the_curves():
         assert c[name].max() == pytest.approx(shape["peak"], rel=1e-3)
         half, dx = c["x"][c[name] >= shape["peak"] / 2], c["x"][1] - c["x"][0]
         assert half.max() - half.min() == pytest.approx(shape["width"], abs=2 * dx)  # grid of 1e-3
-        tails = {"fast_sigmoid": 2 / (slope * (1 + slope * 3.0)),  # area beyond |x| = 3
-                 "atan": 1 - 2 / np.pi * np.arctan(np.pi * slope / 12.5 * 3.0 / 2)}[name]
+        tails = {
+            "fast_sigmoid": 2 / (slope * (1 + slope * 3.0)),  # area beyond |x| = 3
+            "atan": 1 - 2 / np.pi * np.arctan(np.pi * slope / 12.5 * 3.0 / 2),
+        }[name]
         area = np.sum(c[name]) * dx
         assert area + tails == pytest.approx(shape["area"], rel=2e-3)
     # equal peak at the defaults, but the fast sigmoid passes 12.5x less gradient

@@ -134,8 +134,9 @@ def test_intrinsic_plasticity_contrast():
     ip.a, ip.b = a, b
     u = model.input_sequence(30, seed=9)[:, None]
     theirs = ip.run(u)
-    ours = model.run_batch(res.W[None], res.w_in[None], u, gains=a[None], biases=b[None],
-                           r0=np.zeros((1, 200)))[:, 0]
+    ours = model.run_batch(res.W[None], res.w_in[None], u, gains=a[None], biases=b[None], r0=np.zeros((1, 200)))[
+        :, 0
+    ]
     np.testing.assert_allclose(ours, theirs, atol=1e-12)
     # on the excitation-dominated reservoir IP helps (measured MC 6.5 -> 12.8), it never
     # changes a synapse, and its target is a distribution, not a rate per neuron

@@ -49,8 +49,7 @@ def test_run_matches_the_equation(res0):
         r = 1 / (1 + np.exp(-(res0.W @ r + res0.w_in * u[t])))
         np.testing.assert_allclose(model.run(res0, u)[t], r, rtol=1e-12)
     # the batched simulator gives the same rates
-    batch = model.run_batch(np.stack([res0.W] * 3), np.stack([res0.w_in] * 3),
-                            np.repeat(u[:, None], 3, 1))
+    batch = model.run_batch(np.stack([res0.W] * 3), np.stack([res0.w_in] * 3), np.repeat(u[:, None], 3, 1))
     np.testing.assert_allclose(batch[:, 2], model.run(res0, u), rtol=1e-12)
     # with a leak
     leaky = model.build(50, leak=0.5, seed=0)
@@ -111,8 +110,9 @@ def test_one_step_design_hits_targets_and_its_sign_is_right(res0):
     bare = model.build(200, beta=1.0, seed=0)
     assert bare.A_I.sum() == 0
     # measured 0.307
-    assert tasks.evaluate(model.one_step(bare, 0.3), inputs=inputs, radius=False).mean_rate == \
-        pytest.approx(0.3, abs=0.03)
+    assert tasks.evaluate(model.one_step(bare, 0.3), inputs=inputs, radius=False).mean_rate == pytest.approx(
+        0.3, abs=0.03
+    )
 
 
 def test_targets_homogeneous_and_heterogeneous():
@@ -173,8 +173,9 @@ def test_run_equals_reservoirpys_reservoir_with_the_same_matrix(res0):
     from reservoirpy.nodes import Reservoir
     from scipy import sparse
 
-    theirs = Reservoir(W=sparse.csr_array(res0.W), Win=res0.w_in[:, None], bias=np.zeros(200),
-                       activation="sigmoid")
+    theirs = Reservoir(
+        W=sparse.csr_array(res0.W), Win=res0.w_in[:, None], bias=np.zeros(200), activation="sigmoid"
+    )
     u = model.input_sequence(200, seed=2)
     np.testing.assert_allclose(model.run(res0, u, r0=np.zeros(200)), theirs.run(u[:, None]), atol=1e-12)
 

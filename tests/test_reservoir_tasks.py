@@ -59,14 +59,19 @@ def test_narma10_textbook_and_reservoirpy_variants():
     assert np.all((u >= 0) & (u < 0.5)) and np.all(np.isfinite(y))
     # y[t] is y(t+1) of the textbook recursion driven by u
     t = np.arange(20, 599)
-    rebuilt = (0.3 * y[t - 1] + 0.05 * y[t - 1] * np.array([y[s - 10:s].sum() for s in t])
-               + 1.5 * u[t - 9] * u[t] + 0.1)
+    rebuilt = (
+        0.3 * y[t - 1] + 0.05 * y[t - 1] * np.array([y[s - 10 : s].sum() for s in t]) + 1.5 * u[t - 9] * u[t] + 0.1
+    )
     np.testing.assert_allclose(y[t], rebuilt, rtol=1e-12)
     # reservoirpy's narma with order=10 and the NARMA-10 coefficients sums one step further back
     ur, yr = tasks.narma10(600, seed=0, variant="reservoirpy")
     np.testing.assert_array_equal(ur, u)
-    shifted = (0.3 * yr[t - 1] + 0.05 * yr[t - 1] * np.array([yr[s - 11:s - 1].sum() for s in t])
-               + 1.5 * ur[t - 10] * ur[t] + 0.1)
+    shifted = (
+        0.3 * yr[t - 1]
+        + 0.05 * yr[t - 1] * np.array([yr[s - 11 : s - 1].sum() for s in t])
+        + 1.5 * ur[t - 10] * ur[t]
+        + 0.1
+    )
     np.testing.assert_allclose(yr[t], shifted, rtol=1e-12)
     assert np.abs(yr - y)[50:].max() > 0.05  # a different series
     # and reservoirpy's defaults are not NARMA-10 (order 30, other coefficients)
@@ -118,15 +123,21 @@ def test_evaluate_scores_an_ei_reservoir():
         (lambda: tasks.narma_nrmse(np.zeros((100, 3)), np.zeros(101)), "y must have 100 rows"),
         (lambda: tasks.narma10(0), "steps must be >= 1"),
         (lambda: tasks.narma10(10, variant="narma30"), "variant must be one of"),
-        (lambda: tasks.ridge_fit_predict(np.zeros((5, 2)), np.zeros(5), np.zeros((2, 2)), ridge=-1),
-         "ridge must be >= 0"),
+        (
+            lambda: tasks.ridge_fit_predict(np.zeros((5, 2)), np.zeros(5), np.zeros((2, 2)), ridge=-1),
+            "ridge must be >= 0",
+        ),
         (lambda: tasks.esn_states(np.zeros((3, 4)), np.zeros(3), np.zeros(5)), "W must be square"),
         (lambda: tasks.esn_states(np.zeros((3, 3)), np.zeros(2), np.zeros(5)), r"w_in must have shape \(3,\)"),
-        (lambda: tasks.esn_states(np.zeros((3, 3)), np.zeros(3), np.zeros(5), activation="relu"),
-         "activation must be one of"),
+        (
+            lambda: tasks.esn_states(np.zeros((3, 3)), np.zeros(3), np.zeros(5), activation="relu"),
+            "activation must be one of",
+        ),
         (lambda: tasks.evaluate_batch([]), "reservoirs must not be empty"),
-        (lambda: tasks.evaluate_batch([model.build(20), model.build(30)]),
-         "reservoirs must all have the same size"),
+        (
+            lambda: tasks.evaluate_batch([model.build(20), model.build(30)]),
+            "reservoirs must all have the same size",
+        ),
         (lambda: tasks.evaluate_batch([model.build(20)], gains=np.ones((1, 19))), "gains must have shape"),
         (lambda: tasks.task_inputs(n_train=1), "n_train must be >= 2"),
     ],

@@ -27,6 +27,7 @@ def _finite(fig):
                 yield from walk(v)
         elif isinstance(x, float):
             yield x
+
     return all(np.isfinite(v) for v in walk(data))
 
 
@@ -50,8 +51,11 @@ def test_animation_has_one_frame_per_stride(episode):
     # aligned: a rigid rotation about the start that puts the net displacement on +x
     fig = figures.body_animation(episode, every=10)
     body = np.c_[fig.frames[-1].data[2].x, fig.frames[-1].data[2].y]
-    np.testing.assert_allclose(np.linalg.norm(np.diff(body, axis=0), axis=1),
-                               np.linalg.norm(np.diff(episode.outline[-1], axis=0), axis=1), atol=1e-12)
+    np.testing.assert_allclose(
+        np.linalg.norm(np.diff(body, axis=0), axis=1),
+        np.linalg.norm(np.diff(episode.outline[-1], axis=0), axis=1),
+        atol=1e-12,
+    )
     head = fig.frames[-1].data[0]
     assert abs(head.y[-1]) < 1e-12 and head.x[-1] == pytest.approx(episode.displacement)
     assert fig.layout.updatemenus[0].buttons[0].method == "animate"
@@ -86,22 +90,32 @@ def test_experiments_and_result_figures():
     sw = experiments.sweep("prop", [0.0, 1.0], seeds=(0, 1), n_steps=200, processes=2, show_progress=False)
     assert sw["returns"].shape == (2, 2)
     assert sw["returns"][:, 1].min() > sw["returns"][:, 0].max()  # proprioception helps
-    fig = figures.sweep_figure([dict(x=sw["values"], returns=sw["returns"], x_label="w_prop", name="prop",
-                                     reference=[129, 792])])
+    fig = figures.sweep_figure(
+        [dict(x=sw["values"], returns=sw["returns"], x_label="w_prop", name="prop", reference=[129, 792])]
+    )
     assert _finite(fig)
     # with speeds: a second row under the returns, with the full-reward line at 0.1 m/s
-    fig = figures.sweep_figure([dict(x=sw["values"], returns=sw["returns"], speeds=sw["speeds"],
-                                     x_label="w_prop", name="prop")])
+    fig = figures.sweep_figure(
+        [dict(x=sw["values"], returns=sw["returns"], speeds=sw["speeds"], x_label="w_prop", name="prop")]
+    )
     speed = [t for t in fig.data if t.yaxis == "y2" and t.name == "NCAP, ours (range over seeds)"]
     np.testing.assert_allclose(speed[0].y, sw["speeds"].mean(0))
     assert any(t.name.endswith("full reward per step") and list(t.y) == [0.1, 0.1] for t in fig.data)
     assert _finite(fig)
     # contra through positive values needs the sign constraints off; with them it is clamped to 0
-    free = experiments.sweep("contra", [-1.0, 0.0, 1.0], seeds=(0,), n_steps=100, sign_constraints=False,
-                             processes=1, show_progress=False)["returns"][0]
+    free = experiments.sweep(
+        "contra",
+        [-1.0, 0.0, 1.0],
+        seeds=(0,),
+        n_steps=100,
+        sign_constraints=False,
+        processes=1,
+        show_progress=False,
+    )["returns"][0]
     assert free[0] == free[1] > 0 == free[2]
-    clamped = experiments.sweep("contra", [1.0], seeds=(0,), n_steps=100, processes=1,
-                                show_progress=False)["returns"][0]
+    clamped = experiments.sweep("contra", [1.0], seeds=(0,), n_steps=100, processes=1, show_progress=False)[
+        "returns"
+    ][0]
     assert clamped[0] == free[1]
     tr = experiments.sweep("n_links", [4, 8], seeds=(0,), n_steps=100, processes=1, show_progress=False)
     assert tr["returns"].shape == (1, 2)
@@ -124,13 +138,13 @@ def test_run_many_does_not_depend_on_the_number_of_processes():
     serial = run_many(summary, jobs, processes=1, show_progress=False)
     np.testing.assert_equal(serial, run_many(summary, jobs, processes=2, show_progress=False))
     # longest first, results still in the order of the jobs
-    np.testing.assert_equal(serial, run_many(summary, jobs, processes=2, show_progress=False,
-                                             costs=[1, 4, 2, 3]))
+    np.testing.assert_equal(serial, run_many(summary, jobs, processes=2, show_progress=False, costs=[1, 4, 2, 3]))
 
 
 def test_es_figure():
-    runs = {k: [es.train(k, seed=0, iterations=1, population=2, episode_steps=20, eval_seeds=(100,))]
-            for k in es.KINDS}
+    runs = {
+        k: [es.train(k, seed=0, iterations=1, population=2, episode_steps=20, eval_seeds=(100,))] for k in es.KINDS
+    }
     fig = figures.es_figure(runs, labels=es.LABELS, baseline=10.0)
     assert any("6,021 parameters" in (t.name or "") for t in fig.data)
     assert fig.layout.yaxis.title.text == "held-out return per 20-step episode (max 20)"

@@ -124,8 +124,10 @@ def test_contralateral_inhibition_cannot_change_a_torque():
         zero = ncap(1.5, 2.0, ipsi, 0.0, sign_constraints=False)
         for contra in (-3.0, -1.0, -0.25):
             c = ncap(1.5, 2.0, ipsi, contra, sign_constraints=False)
-            assert all(c.torques(q.tolist(), int(t)) == zero.torques(q.tolist(), int(t))
-                       for q, t in zip(qs, ts, strict=True))
+            assert all(
+                c.torques(q.tolist(), int(t)) == zero.torques(q.tolist(), int(t))
+                for q, t in zip(qs, ts, strict=True)
+            )
     # the torch module too, with and without weight sharing and with its sign constraints
     q = torch.as_tensor(qs, dtype=torch.float32)
     t = torch.as_tensor(ts)
@@ -140,8 +142,12 @@ def test_contralateral_inhibition_cannot_change_a_torque():
     # an excitatory (positive) contra acts: with unit ipsi and b <= 1 it scales the torque by 1 - contra
     base = np.array([ncap(1, 1, 1, 0.0).torques(q.tolist(), int(t)) for q, t in zip(qs, ts, strict=True)])
     for contra in (0.25, 0.5, 1.0):
-        got = np.array([ncap(1, 1, 1, contra, sign_constraints=False).torques(q.tolist(), int(t))
-                        for q, t in zip(qs, ts, strict=True)])
+        got = np.array(
+            [
+                ncap(1, 1, 1, contra, sign_constraints=False).torques(q.tolist(), int(t))
+                for q, t in zip(qs, ts, strict=True)
+            ]
+        )
         np.testing.assert_allclose(got, (1 - contra) * base, atol=1e-12)
 
 
@@ -149,7 +155,8 @@ def test_negative_drive_silences_a_neuron_rather_than_reversing_it():
     # a negative proprioceptive weight: the B-neurons behind the head never fire (same as prop = 0)
     rng = np.random.default_rng(1)
     for q, t in zip(rng.uniform(-1.5, 1.5, (50, 5)), rng.integers(0, 120, 50), strict=True):
-        assert ncap(1, -1, 1, -1, sign_constraints=False).torques(q.tolist(), int(t)) == \
-            ncap(1, 0, 1, -1).torques(q.tolist(), int(t))
+        assert ncap(1, -1, 1, -1, sign_constraints=False).torques(q.tolist(), int(t)) == ncap(1, 0, 1, -1).torques(
+            q.tolist(), int(t)
+        )
         # ipsi and contra both negative: every muscle silent
         assert ncap(1, 1, -1, -1, sign_constraints=False).torques(q.tolist(), int(t)) == [0.0] * 5

@@ -48,8 +48,9 @@ def test_fast_path_reproduces_the_environment_exactly(n_links):
 
 def test_reward_is_the_spec_tolerance():
     for v in np.linspace(-0.2, 0.3, 51):
-        expected = rewards.tolerance(v, bounds=(0.1, float("inf")), margin=0.1,
-                                     value_at_margin=0.0, sigmoid="linear")
+        expected = rewards.tolerance(
+            v, bounds=(0.1, float("inf")), margin=0.1, value_at_margin=0.0, sigmoid="linear"
+        )
         assert task.swim_reward(v) == pytest.approx(float(expected), abs=1e-12)
 
 
@@ -83,23 +84,26 @@ def test_time_step_is_explicit_and_outputs_depend_only_on_inputs():
     assert net(q, torch.tensor([30]))[0, 0] == -first[0, 0]
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda: task.Body(2), "n_links"),
-    (lambda: task.make_env(n_links=1), "n_links"),
-    (lambda: rollout(ncap(), n_links=2), "n_links"),
-    (lambda: ncap(n_links=2), "n_links"),
-    (lambda: ncap(period=1), "period"),
-    (lambda: NCAPController.shared(period=0), "period"),
-    (lambda: NCAP(5, period=1), "period"),
-    (lambda: rollout(ncap(), n_steps=0), "n_steps"),
-    (lambda: rollout(ncap(), n_steps=-5), "n_steps"),
-    (lambda: task.make_env(n_steps=0), "n_steps"),
-    (lambda: SwimmerExplorer().simulate({**SwimmerExplorer().defaults(), "n_links": 2}, 0), "n_links"),
-    (lambda: SwimmerExplorer().simulate({**SwimmerExplorer().defaults(), "period": 1}, 0), "period"),
-    (lambda: BodyExplorer().simulate({**BodyExplorer().defaults(), "n_steps": 0}, 0), "n_steps"),
-    (lambda: SwimmerExplorer().params(n_steps=0), "n_steps"),
-    (lambda: NCAP(5, init="gaussian"), "init"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: task.Body(2), "n_links"),
+        (lambda: task.make_env(n_links=1), "n_links"),
+        (lambda: rollout(ncap(), n_links=2), "n_links"),
+        (lambda: ncap(n_links=2), "n_links"),
+        (lambda: ncap(period=1), "period"),
+        (lambda: NCAPController.shared(period=0), "period"),
+        (lambda: NCAP(5, period=1), "period"),
+        (lambda: rollout(ncap(), n_steps=0), "n_steps"),
+        (lambda: rollout(ncap(), n_steps=-5), "n_steps"),
+        (lambda: task.make_env(n_steps=0), "n_steps"),
+        (lambda: SwimmerExplorer().simulate({**SwimmerExplorer().defaults(), "n_links": 2}, 0), "n_links"),
+        (lambda: SwimmerExplorer().simulate({**SwimmerExplorer().defaults(), "period": 1}, 0), "period"),
+        (lambda: BodyExplorer().simulate({**BodyExplorer().defaults(), "n_steps": 0}, 0), "n_steps"),
+        (lambda: SwimmerExplorer().params(n_steps=0), "n_steps"),
+        (lambda: NCAP(5, init="gaussian"), "init"),
+    ],
+)
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ValueError, match=rf"^{name}\b"):
         call()

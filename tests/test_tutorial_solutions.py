@@ -26,10 +26,14 @@ def test_tutorial_with_solutions(path):
     nb = nbformat.read(path, as_version=4)  # cell sources as strings, as nbclient expects
     names = [ex.name for ex in nbt.exercises(nb)]
     solved = nbformat.from_dict(nbt.with_solutions(nb))
-    solved.cells.append(nbformat.v4.new_code_cell(
-        "import json\nfrom bioviz.exercises import results\nprint(json.dumps(results()))"))
-    NotebookClient(solved, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    solved.cells.append(
+        nbformat.v4.new_code_cell(
+            "import json\nfrom bioviz.exercises import results\nprint(json.dumps(results()))"
+        )
+    )
+    NotebookClient(
+        solved, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     printed = "".join(o.get("text", "") for o in solved.cells[-1].outputs)
     results = json.loads(printed)
     assert results == {name: "passed" for name in names}, f"{path.name}: {results}"

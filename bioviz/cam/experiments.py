@@ -70,11 +70,11 @@ FUNCTIONAL_OPS = (
     Learn(4, (1, 5, 6)),
     Learn(3, (4, 5, 6)),
     RecallCue(0),
-    RecallContent((6,)),      # -> cues 3 and 4 (both hold bit 6)
-    RecallContent((0, 4)),    # -> cues 0 and 3 (an OR over the probe bits)
-    Learn(3, (1, 3, 4, 8)),   # overwrite cue 3: bits 5 and 6 must be forgotten
-    RecallCue(3),             # -> {1, 3, 4, 8}
-    RecallContent((6,)),      # -> cue 4 only
+    RecallContent((6,)),  # -> cues 3 and 4 (both hold bit 6)
+    RecallContent((0, 4)),  # -> cues 0 and 3 (an OR over the probe bits)
+    Learn(3, (1, 3, 4, 8)),  # overwrite cue 3: bits 5 and 6 must be forgotten
+    RecallCue(3),  # -> {1, 3, 4, 8}
+    RecallContent((6,)),  # -> cue 4 only
 )
 
 
@@ -83,8 +83,15 @@ def functional_test(spacing_ms: float = 14.0, plasticity: Plasticity | None = No
     return simulate(FUNCTIONAL_OPS, C=5, N=10, spacing_ms=spacing_ms, plasticity=plasticity)
 
 
-def probes_after(ops: Sequence, probes: Sequence, *, C: int = 5, N: int = 10,
-                 spacing_ms: float = 14.0, plasticity: Plasticity | None = None) -> list[OpResult]:
+def probes_after(
+    ops: Sequence,
+    probes: Sequence,
+    *,
+    C: int = 5,
+    N: int = 10,
+    spacing_ms: float = 14.0,
+    plasticity: Plasticity | None = None,
+) -> list[OpResult]:
     """Run ``ops``, then one recall by content of each probe, each on its own fresh replay
     (so that one probe cannot write links another probe then reads).
 
@@ -131,8 +138,9 @@ def timing_table(run: CAMRun, ks: Sequence[int], steps: int = 6) -> str:
     head += "|---" * (len(ks) + 1) + "|\n"
     body = ""
     for dt in range(1, steps + 1):
-        cells = ["; ".join(f"{name} {fmt_bits(ids)}" for name, ids in col[dt].items()) or "(silent)"
-                 for col in cols]
+        cells = [
+            "; ".join(f"{name} {fmt_bits(ids)}" for name, ids in col[dt].items()) or "(silent)" for col in cols
+        ]
         body += f"| T+{dt} | " + " | ".join(cells) + " |\n"
     return head + body
 
@@ -164,7 +172,7 @@ def stress_ops(C: int = 5, N: int = 10, rounds: int = 3) -> list:
     """
     C, N = check_size(C, N)
     rounds = check_int("rounds", rounds, low=1)
-    contents = {c: binary_content((c + 1) % (2 ** N), N) or (0,) for c in range(C)}
+    contents = {c: binary_content((c + 1) % (2**N), N) or (0,) for c in range(C)}
     ops = []
     for r in range(rounds):
         if r:
@@ -175,14 +183,20 @@ def stress_ops(C: int = 5, N: int = 10, rounds: int = 3) -> list:
     return ops
 
 
-def stress_test(spacing_ms: float = 14.0, C: int = 5, N: int = 10,
-                plasticity: Plasticity | None = None) -> CAMRun:
+def stress_test(spacing_ms: float = 14.0, C: int = 5, N: int = 10, plasticity: Plasticity | None = None) -> CAMRun:
     """The 60-operation stress test in one Brian2 run."""
     return simulate(stress_ops(C, N), C=C, N=N, spacing_ms=spacing_ms, plasticity=plasticity)
 
 
-def spacing_sweep(spacings: Sequence[float] = (5, 6, 7, 8, 9, 10, 12, 14), *, gated=(False, True),
-                  C: int = 5, N: int = 10, ratio: float = 2.25, progress=None) -> dict:
+def spacing_sweep(
+    spacings: Sequence[float] = (5, 6, 7, 8, 9, 10, 12, 14),
+    *,
+    gated=(False, True),
+    C: int = 5,
+    N: int = 10,
+    ratio: float = 2.25,
+    progress=None,
+) -> dict:
     """Stress-test recalls correct against operation spacing, for each gate setting.
 
     Returns ``{"spacing": array, "n_recalls": int, "correct": {gated: array}, "runs": {...}}``.
@@ -219,11 +233,17 @@ def sweep_summary(sweep: dict, gated: bool = False) -> dict:
     n = sweep["n_recalls"]
     perfect = ok == n
     tail = np.flatnonzero(~perfect)
-    perfect_from = float(sp[tail[-1] + 1]) if tail.size and tail[-1] + 1 < sp.size else (
-        float(sp[0]) if not tail.size else float("nan"))
+    perfect_from = (
+        float(sp[tail[-1] + 1])
+        if tail.size and tail[-1] + 1 < sp.size
+        else (float(sp[0]) if not tail.size else float("nan"))
+    )
     errors_below = float(sp[tail[-1]]) if tail.size else float("nan")
-    rises = [(float(sp[i]), float(sp[i + 1]), int(ok[i]), int(ok[i + 1]))
-             for i in range(sp.size - 1) if ok[i] > ok[i + 1]]
+    rises = [
+        (float(sp[i]), float(sp[i + 1]), int(ok[i]), int(ok[i + 1]))
+        for i in range(sp.size - 1)
+        if ok[i] > ok[i + 1]
+    ]
     return dict(perfect_from=perfect_from, errors_below=errors_below, rises=rises)
 
 
@@ -250,8 +270,9 @@ def p_only_target(N: int, m: int, f: int, P: int) -> float:
     return (comb(N - f, m) / comb(N, m)) ** max(P - 1, 0) if f <= N else 0.0
 
 
-def random_contents(P: int, N: int, m: int, rng: np.random.Generator, orthogonal: bool = False,
-                    distinct: bool = False) -> list:
+def random_contents(
+    P: int, N: int, m: int, rng: np.random.Generator, orthogonal: bool = False, distinct: bool = False
+) -> list:
     """``P`` contents of ``m`` bits each: independent random subsets (the closed form's
     assumption), subsets redrawn until all differ (``distinct``, where possible), or disjoint
     subsets (``orthogonal``)."""
@@ -259,7 +280,7 @@ def random_contents(P: int, N: int, m: int, rng: np.random.Generator, orthogonal
         if P * m > N:
             raise ValueError(f"orthogonal contents need P * m <= N, got P={P}, m={m}, N={N}")
         perm = rng.permutation(N)
-        return [tuple(sorted(perm[p * m:(p + 1) * m].tolist())) for p in range(P)]
+        return [tuple(sorted(perm[p * m : (p + 1) * m].tolist())) for p in range(P)]
     out = []
     for _ in range(P):
         for _ in range(50 if distinct else 1):
@@ -291,10 +312,22 @@ class FragmentResult:
     example: CAMRun
 
 
-def fragment_experiment(C: int = 5, N: int = 16, P: int = 4, m: int = 3, *, noise: int = 0,
-                        orthogonal: bool = False, sets: int = 10, probes_per_f: int = 2,
-                        gated: bool = True, spacing_ms: float = 14.0, seed: int = 0,
-                        follow_up: bool = True, progress=None) -> FragmentResult:
+def fragment_experiment(
+    C: int = 5,
+    N: int = 16,
+    P: int = 4,
+    m: int = 3,
+    *,
+    noise: int = 0,
+    orthogonal: bool = False,
+    sets: int = 10,
+    probes_per_f: int = 2,
+    gated: bool = True,
+    spacing_ms: float = 14.0,
+    seed: int = 0,
+    follow_up: bool = True,
+    progress=None,
+) -> FragmentResult:
     """Store ``P`` memories of ``m`` bits (cues 0..P-1), probe each with random fragments of
     ``f`` of its bits plus ``noise`` bits it does not hold, for every f in 1..m.
 
@@ -354,21 +387,38 @@ def fragment_experiment(C: int = 5, N: int = 16, P: int = 4, m: int = 3, *, nois
         closed = np.full(m, comb(N - P * m, noise) / comb(N - m, noise))
     else:
         closed = np.array([p_only_target(N, m, f + noise, P) for f in fs])
-    return FragmentResult(f=fs, sim=hit / count, ideal=ideal_hit / count, closed=closed,
-                          fidelity=agree / count, n_probes=count, then_cue=cue_ok / cue_n if cue_n else np.nan,
-                          max_dw=max_dw,
-                          params=dict(C=C, N=N, P=P, m=m, noise=noise, orthogonal=orthogonal,
-                                      sets=sets, gated=gated, seed=seed), example=example)
+    return FragmentResult(
+        f=fs,
+        sim=hit / count,
+        ideal=ideal_hit / count,
+        closed=closed,
+        fidelity=agree / count,
+        n_probes=count,
+        then_cue=cue_ok / cue_n if cue_n else np.nan,
+        max_dw=max_dw,
+        params=dict(C=C, N=N, P=P, m=m, noise=noise, orthogonal=orthogonal, sets=sets, gated=gated, seed=seed),
+        example=example,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # forgetting and capacity
 
 
-def overwrite_experiment(old=(4, 5, 6), new=(1, 3, 4, 8), *, cue: int = 3, C: int = 5, N: int = 10,
-                         others=((0, (0, 1, 8, 9)), (4, (1, 5, 6))), ratio: float = 2.25,
-                         gated: bool = False, spacing_ms: float = 14.0,
-                         probe_together: bool = False, plasticity: Plasticity | None = None) -> CAMRun:
+def overwrite_experiment(
+    old=(4, 5, 6),
+    new=(1, 3, 4, 8),
+    *,
+    cue: int = 3,
+    C: int = 5,
+    N: int = 10,
+    others=((0, (0, 1, 8, 9)), (4, (1, 5, 6))),
+    ratio: float = 2.25,
+    gated: bool = False,
+    spacing_ms: float = 14.0,
+    probe_together: bool = False,
+    plasticity: Plasticity | None = None,
+) -> CAMRun:
     """Learn the ``others`` and ``cue -> old``, recall, overwrite ``cue -> new``, recall the cue
     and probe every bit that was only in the old content, one at a time; with
     ``probe_together`` (and at least two such bits) finally probe them all at once.
@@ -379,14 +429,14 @@ def overwrite_experiment(old=(4, 5, 6), new=(1, 3, 4, 8), *, cue: int = 3, C: in
     cue but not two: probed together, the forgotten bits recall the overwritten cue.
     ``plasticity``, if given, replaces the rule built from ``ratio`` and ``gated``.
     """
-    ops = [Learn(c, b) for c, b in others] + [Learn(cue, old), RecallCue(cue), Learn(cue, new),
-                                              RecallCue(cue)]
+    ops = [Learn(c, b) for c, b in others] + [Learn(cue, old), RecallCue(cue), Learn(cue, new), RecallCue(cue)]
     gone = sorted(set(old) - set(new))
     ops += [RecallContent((b,)) for b in gone]
     if probe_together and len(gone) > 1:
         ops.append(RecallContent(tuple(gone)))
-    return simulate(ops, C=C, N=N, spacing_ms=spacing_ms,
-                    plasticity=plasticity or Plasticity.from_ratio(ratio, gated=gated))
+    return simulate(
+        ops, C=C, N=N, spacing_ms=spacing_ms, plasticity=plasticity or Plasticity.from_ratio(ratio, gated=gated)
+    )
 
 
 @dataclass(frozen=True)
@@ -404,8 +454,16 @@ class CapacityResult:
         return float(self.retrieved.mean())
 
 
-def capacity_experiment(P: int, C: int = 5, N: int = 10, m: int = 3, *, seed: int = 0,
-                        spacing_ms: float = 14.0, plasticity: Plasticity | None = None) -> CapacityResult:
+def capacity_experiment(
+    P: int,
+    C: int = 5,
+    N: int = 10,
+    m: int = 3,
+    *,
+    seed: int = 0,
+    spacing_ms: float = 14.0,
+    plasticity: Plasticity | None = None,
+) -> CapacityResult:
     """Store ``P`` random ``m``-bit memories (memory p on cue p mod C), then recall every cue.
 
     A memory counts as retrieved when recalling its cue returns exactly its content; beyond

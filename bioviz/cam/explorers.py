@@ -80,27 +80,53 @@ class NetworkExplorer(Explorer):
     )
 
     def simulate(self, params, seed):
-        return _network_run(params["C"], params["N"], params["P"], params["m"], params["spacing_ms"],
-                            params["ratio"], params["gated"], seed)
+        return _network_run(
+            params["C"],
+            params["N"],
+            params["P"],
+            params["m"],
+            params["spacing_ms"],
+            params["ratio"],
+            params["gated"],
+            seed,
+        )
 
     def figure(self, run, params):
         if params["show_weights"]:
-            fig = figures.subplots(2, 2, specs=[[{"colspan": 2}, None], [{}, {}]], row_heights=[0.64, 0.36],
-                                   vertical_spacing=0.12, horizontal_spacing=0.08,
-                                   titles=("spikes by population", "cue → content weights (nA)",
-                                           "content → cue weights (nA)"))
+            fig = figures.subplots(
+                2,
+                2,
+                specs=[[{"colspan": 2}, None], [{}, {}]],
+                row_heights=[0.64, 0.36],
+                vertical_spacing=0.12,
+                horizontal_spacing=0.08,
+                titles=("spikes by population", "cue → content weights (nA)", "content → cue weights (nA)"),
+            )
             figures.raster_figure(run, fig=fig, row=1, col=1)
             for col, w in ((1, run.final_weights[0]), (2, run.final_weights[1])):
-                plots.heatmap(w, x=list(range(run.N)), y=list(range(run.C)), zmin=0, zmax=6,
-                              show_scale=col == 2, colorbar_title="nA", fig=fig, row=2, col=col)
+                plots.heatmap(
+                    w,
+                    x=list(range(run.N)),
+                    y=list(range(run.C)),
+                    zmin=0,
+                    zmax=6,
+                    show_scale=col == 2,
+                    colorbar_title="nA",
+                    fig=fig,
+                    row=2,
+                    col=col,
+                )
             fig.update_xaxes(title_text="content bit", dtick=1, row=2)
             fig.update_yaxes(title_text="cue", dtick=1, autorange="reversed", row=2)
             height = 820
         else:
             fig = figures.raster_figure(run)
             height = 600
-        fig.update_layout(title=f"C = {run.C}, N = {run.N}, P = {params['P']} memories: {_title(run)}",
-                          height=height, showlegend=False)
+        fig.update_layout(
+            title=f"C = {run.C}, N = {run.N}, P = {params['P']} memories: {_title(run)}",
+            height=height,
+            showlegend=False,
+        )
         return fig
 
 
@@ -126,8 +152,13 @@ class StressExplorer(Explorer):
         Toggle("gated", False, label="learning gate", help=GATE_HELP),
         Int("C", 5, 3, 8, label="cues C"),
         Int("N", 10, 6, 16, label="content bits N"),
-        Choice("window", "first round", options=("first round", "whole test", "last round"),
-               resimulate=False, label="show"),
+        Choice(
+            "window",
+            "first round",
+            options=("first round", "whole test", "last round"),
+            resimulate=False,
+            label="show",
+        ),
     )
 
     def simulate(self, params, seed):
@@ -141,21 +172,38 @@ class StressExplorer(Explorer):
             t_range = (run.results[2 * n_round].t_ms - 1, run.t_end_ms)
         else:
             t_range = (0.0, run.t_end_ms)
-        fig = figures.subplots(2, 1, row_heights=[0.78, 0.22], vertical_spacing=0.1, shared_xaxes=True,
-                               titles=("spikes by population", "recalls: right (1) or wrong (0)"))
+        fig = figures.subplots(
+            2,
+            1,
+            row_heights=[0.78, 0.22],
+            vertical_spacing=0.1,
+            shared_xaxes=True,
+            titles=("spikes by population", "recalls: right (1) or wrong (0)"),
+        )
         figures.raster_figure(_window(run, t_range), fig=fig, row=1, col=1, t_range=t_range)
         rec = [r for r in run.recalls if t_range[0] <= r.t_ms < t_range[1]]
         for kind, symbol in (("recall_cue", "circle"), ("recall_content", "diamond")):
             sel = [r for r in rec if r.op.kind == kind]
-            fig.add_trace(go.Scatter(x=[r.t_ms for r in sel], y=[int(r.correct) for r in sel], mode="markers",
-                                     name=kind.replace("_", " by "),
-                                     marker=dict(symbol=symbol, size=9, color=[color("cam") if r.correct else
-                                                                               color("spike") for r in sel])),
-                          row=2, col=1)
+            fig.add_trace(
+                go.Scatter(
+                    x=[r.t_ms for r in sel],
+                    y=[int(r.correct) for r in sel],
+                    mode="markers",
+                    name=kind.replace("_", " by "),
+                    marker=dict(
+                        symbol=symbol, size=9, color=[color("cam") if r.correct else color("spike") for r in sel]
+                    ),
+                ),
+                row=2,
+                col=1,
+            )
         fig.update_yaxes(range=[-0.3, 1.3], dtick=1, row=2, col=1)
         fig.update_xaxes(title_text="time (ms)", row=2, col=1)
-        fig.update_layout(title=f"Stress test (C = {run.C}, N = {run.N}), {params['spacing_ms']} ms spacing: "
-                                f"{_title(run)}", height=720, showlegend=False)
+        fig.update_layout(
+            title=f"Stress test (C = {run.C}, N = {run.N}), {params['spacing_ms']} ms spacing: {_title(run)}",
+            height=720,
+            showlegend=False,
+        )
         return fig
 
 
@@ -175,8 +223,19 @@ def _window(run: CAMRun, t_range) -> CAMRun:
 
 @functools.lru_cache(maxsize=64)
 def _fragments(N, P, m, orthogonal, noise, gated, seed) -> ex.FragmentResult:
-    return ex.fragment_experiment(C=6, N=N, P=P, m=m, noise=noise, orthogonal=orthogonal, sets=4,
-                                  probes_per_f=1, gated=gated, seed=seed, follow_up=False)
+    return ex.fragment_experiment(
+        C=6,
+        N=N,
+        P=P,
+        m=m,
+        noise=noise,
+        orthogonal=orthogonal,
+        sets=4,
+        probes_per_f=1,
+        gated=gated,
+        seed=seed,
+        follow_up=False,
+    )
 
 
 def fragment_settings(params) -> tuple[int, int, int, str]:
@@ -215,26 +274,40 @@ class FragmentExplorer(Explorer):
 
     def simulate(self, params, seed):
         m, noise, _, _ = fragment_settings(params)
-        return _fragments(params["N"], params["P"], m, params["overlap"] == "orthogonal", noise,
-                          params["gated"], seed)
+        return _fragments(
+            params["N"], params["P"], m, params["overlap"] == "orthogonal", noise, params["gated"], seed
+        )
 
     def figure(self, res, params):
         _, noise, f, note = fragment_settings(params)
         label = f"{params['overlap']}, {noise} noise bit{'s' * (noise != 1)}"
-        fig = figures.subplots(1, 2, column_widths=[0.68, 0.32], horizontal_spacing=0.12,
-                               titles=("P(only the target recalled) vs probe size",
-                                       "largest weight change one probe wrote"))
+        fig = figures.subplots(
+            1,
+            2,
+            column_widths=[0.68, 0.32],
+            horizontal_spacing=0.12,
+            titles=("P(only the target recalled) vs probe size", "largest weight change one probe wrote"),
+        )
         figures.fragment_figure({label: res}, highlight_f=f, fig=fig, row=1, col=1)
-        fig.add_trace(go.Bar(x=res.f, y=res.max_dw, name="|Δw| written by a probe",
-                             marker_color=color("gate"), showlegend=False), row=1, col=2)
+        fig.add_trace(
+            go.Bar(
+                x=res.f, y=res.max_dw, name="|Δw| written by a probe", marker_color=color("gate"), showlegend=False
+            ),
+            row=1,
+            col=2,
+        )
         fig.update_xaxes(title_text="probe size f", dtick=1, row=1, col=2)
         fig.update_yaxes(title_text="nA", rangemode="tozero", row=1, col=2)
         fid = float(np.mean(res.fidelity))
-        fig.update_layout(title=f"P = {res.params['P']}, m = {res.params['m']}, N = {res.params['N']}{note}: "
-                                f"at f = {f}, P(only the target) = {res.sim[f - 1]:.2f} "
-                                f"(closed form {res.closed[f - 1]:.2f}); network = perfect OR memory "
-                                f"in {fid:.0%} of probes", height=430, title_font_size=13,
-                          legend=dict(orientation="h", y=-0.2))
+        fig.update_layout(
+            title=f"P = {res.params['P']}, m = {res.params['m']}, N = {res.params['N']}{note}: "
+            f"at f = {f}, P(only the target) = {res.sim[f - 1]:.2f} "
+            f"(closed form {res.closed[f - 1]:.2f}); network = perfect OR memory "
+            f"in {fid:.0%} of probes",
+            height=430,
+            title_font_size=13,
+            legend=dict(orientation="h", y=-0.2),
+        )
         return fig
 
 
@@ -252,8 +325,16 @@ def overwrite_contents(shared: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
 @functools.lru_cache(maxsize=64)
 def _overwrite(shared, ratio, gated, spacing) -> CAMRun:
     old, new = overwrite_contents(shared)
-    return ex.overwrite_experiment(old, new, cue=1, others=((0, (0, 2)), (2, (5, 9))), ratio=ratio,
-                                   gated=gated, spacing_ms=spacing, probe_together=True)
+    return ex.overwrite_experiment(
+        old,
+        new,
+        cue=1,
+        others=((0, (0, 2)), (2, (5, 9))),
+        ratio=ratio,
+        gated=gated,
+        spacing_ms=spacing,
+        probe_together=True,
+    )
 
 
 class ForgettingExplorer(Explorer):
@@ -269,8 +350,13 @@ class ForgettingExplorer(Explorer):
         Toggle("gated", False, label="learning gate", help=GATE_HELP),
         Int("shared", 1, 0, 3, label="bits shared by old and new content"),
         Int("spacing_ms", 14, 7, 14, label="operation spacing (ms)"),
-        Choice("view", "weight traces", options=("weight traces", "weights before/after"),
-               resimulate=False, label="show"),
+        Choice(
+            "view",
+            "weight traces",
+            options=("weight traces", "weights before/after"),
+            resimulate=False,
+            label="show",
+        ),
     )
 
     def simulate(self, params, seed):
@@ -283,16 +369,22 @@ class ForgettingExplorer(Explorer):
         kept = sorted(set(old) & set(new))
         relearn = next(r for r in run.results if isinstance(r.op, Learn) and r.op.bits == new)
         ok = all(r.correct for r in run.recalls)
-        verdict = "all recalls right" if ok else "some recalls wrong: " + "; ".join(
-            f"{r.op} gave cues {fmt_bits(r.cues)}" for r in run.recalls if not r.correct)
+        verdict = (
+            "all recalls right"
+            if ok
+            else "some recalls wrong: "
+            + "; ".join(f"{r.op} gave cues {fmt_bits(r.cues)}" for r in run.recalls if not r.correct)
+        )
         head = f"cue 1: {fmt_bits(old)} → {fmt_bits(new)}; {verdict}"
         if params["view"] == "weight traces":
-            fig = figures.forgetting_figure(run, 1, gone[0], added[0], kept_bit=kept[0] if kept else None,
-                                            title=head)
+            fig = figures.forgetting_figure(
+                run, 1, gone[0], added[0], kept_bit=kept[0] if kept else None, title=head
+            )
         else:
             before = run.weights_at(relearn.t_ms - 1)
-            fig = figures.weights_figure(before, run.final_weights, labels=("before relearning", "after"),
-                                         title=head)
+            fig = figures.weights_figure(
+                before, run.final_weights, labels=("before relearning", "after"), title=head
+            )
         fig.update_layout(title_font_size=13)
         return fig
 
@@ -324,31 +416,57 @@ class CapacityExplorer(Explorer):
 
     def figure(self, res, params):
         C, N = params["C"], params["N"]
-        fig = figures.subplots(1, 3, column_widths=[0.3, 0.35, 0.35], horizontal_spacing=0.09,
-                               titles=("memory p: retrieved?", "stored by a perfect memory",
-                                       "cue → content weights (nA)"))
+        fig = figures.subplots(
+            1,
+            3,
+            column_widths=[0.3, 0.35, 0.35],
+            horizontal_spacing=0.09,
+            titles=("memory p: retrieved?", "stored by a perfect memory", "cue → content weights (nA)"),
+        )
         P = res.P
-        fig.add_trace(go.Bar(x=list(range(P)), y=np.ones(P), name="retrieved",
-                             marker_color=[color("cam") if r else color("spike") for r in res.retrieved],
-                             text=["kept" if r else "lost" for r in res.retrieved], textposition="inside",
-                             customdata=[p % C for p in range(P)],
-                             hovertemplate="memory %{x} on cue %{customdata}<extra></extra>"), row=1, col=1)
+        fig.add_trace(
+            go.Bar(
+                x=list(range(P)),
+                y=np.ones(P),
+                name="retrieved",
+                marker_color=[color("cam") if r else color("spike") for r in res.retrieved],
+                text=["kept" if r else "lost" for r in res.retrieved],
+                textposition="inside",
+                customdata=[p % C for p in range(P)],
+                hovertemplate="memory %{x} on cue %{customdata}<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
         ideal = np.zeros((C, N))
         for p in range(P):
             ideal[p % C] = 0
             ideal[p % C, list(res.contents[p])] = 6.0
-        plots.heatmap(ideal, x=list(range(N)), y=list(range(C)), zmin=0, zmax=6, show_scale=False,
-                      fig=fig, row=1, col=2)
-        plots.heatmap(res.run.final_weights[0], x=list(range(N)), y=list(range(C)), zmin=0, zmax=6,
-                      colorbar_title="nA", fig=fig, row=1, col=3)
+        plots.heatmap(
+            ideal, x=list(range(N)), y=list(range(C)), zmin=0, zmax=6, show_scale=False, fig=fig, row=1, col=2
+        )
+        plots.heatmap(
+            res.run.final_weights[0],
+            x=list(range(N)),
+            y=list(range(C)),
+            zmin=0,
+            zmax=6,
+            colorbar_title="nA",
+            fig=fig,
+            row=1,
+            col=3,
+        )
         for col in (2, 3):
             fig.update_xaxes(title_text="content bit", dtick=1, row=1, col=col)
             fig.update_yaxes(title_text="cue", dtick=1, autorange="reversed", row=1, col=col)
         fig.update_xaxes(title_text="memory p (stored on cue p mod C)", dtick=1, row=1, col=1)
         fig.update_yaxes(range=[0, 1.1], showticklabels=False, row=1, col=1)
-        fig.update_layout(title=f"{P} memories on {C} cues: {int(res.retrieved.sum())} retrieved "
-                                f"(at most C = {C}); {_title(res.run)} against a perfect memory",
-                          height=380, showlegend=False)
+        fig.update_layout(
+            title=f"{P} memories on {C} cues: {int(res.retrieved.sum())} retrieved "
+            f"(at most C = {C}); {_title(res.run)} against a perfect memory",
+            height=380,
+            showlegend=False,
+        )
         return fig
 
 
@@ -383,13 +501,30 @@ class HopfieldExplorer(Explorer):
     def figure(self, res, params):
         N, P = params["N"], params["P"]
         half = hopfield.half_retrieval_load(res["load"])
-        where = (f"fewer than half retrieved from α = {half:.2f} here" if np.isfinite(half)
-                 else f"at least half retrieved up to α = {res['load']['alpha'][-1]:.2f}")
-        fig = figures.hopfield_figure(res["cue"], res["load"], N, P_cue=P, C=None,
-                                      title=f"Hopfield, N = {N}, P = {P} (load {P / N:.3f}): {where}; "
-                                            f"N → ∞ limit α = {hopfield.ALPHA_C}")
+        where = (
+            f"fewer than half retrieved from α = {half:.2f} here"
+            if np.isfinite(half)
+            else f"at least half retrieved up to α = {res['load']['alpha'][-1]:.2f}"
+        )
+        fig = figures.hopfield_figure(
+            res["cue"],
+            res["load"],
+            N,
+            P_cue=P,
+            C=None,
+            title=f"Hopfield, N = {N}, P = {P} (load {P / N:.3f}): {where}; N → ∞ limit α = {hopfield.ALPHA_C}",
+        )
         cf = res["cue"]["fraction"]
         k = int(np.argmin(np.abs(cf - params["cue_fraction"])))
-        fig.add_trace(go.Scatter(x=[cf[k]], y=[res["cue"]["overlap"][k]], mode="markers", name="this cue",
-                                 marker=dict(size=16, color=color("hopfield"), symbol="star")), row=1, col=1)
+        fig.add_trace(
+            go.Scatter(
+                x=[cf[k]],
+                y=[res["cue"]["overlap"][k]],
+                mode="markers",
+                name="this cue",
+                marker=dict(size=16, color=color("hopfield"), symbol="star"),
+            ),
+            row=1,
+            col=1,
+        )
         return fig

@@ -25,8 +25,19 @@ import numpy as np
 
 from bioviz.validation import check_int, check_range, check_seed
 
-__all__ = ["ALPHA_C", "store", "recall", "cue", "completion", "Completion", "load_curve",
-           "cue_curve", "mceliece_capacity", "half_retrieval_load", "RETRIEVED_OVERLAP"]
+__all__ = [
+    "ALPHA_C",
+    "store",
+    "recall",
+    "cue",
+    "completion",
+    "Completion",
+    "load_curve",
+    "cue_curve",
+    "mceliece_capacity",
+    "half_retrieval_load",
+    "RETRIEVED_OVERLAP",
+]
 
 #: Critical load of the Hopfield network (Amit, Gutfreund, Sompolinsky 1985): the limit
 #: N -> infinity, where the retrieval states (overlap ~0.97, ~1.5 % of units wrong) vanish.
@@ -102,8 +113,9 @@ class Completion:
         return float((self.overlap >= RETRIEVED_OVERLAP).mean())
 
 
-def completion(N: int = 200, P: int = 10, cue_fraction: float = 0.5, trials: int = 10,
-               seed: int = 0, sweeps: int = 8) -> Completion:
+def completion(
+    N: int = 200, P: int = 10, cue_fraction: float = 0.5, trials: int = 10, seed: int = 0, sweeps: int = 8
+) -> Completion:
     """Store ``P`` random patterns in an ``N``-unit network, recall each from a cue, ``trials``
     times (fresh patterns each time); return the final overlaps."""
     N = check_int("N", N, low=2)
@@ -117,22 +129,28 @@ def completion(N: int = 200, P: int = 10, cue_fraction: float = 0.5, trials: int
     return Completion(out, N, P, float(cue_fraction))
 
 
-def load_curve(N: int = 200, loads=None, cue_fraction: float = 1.0, trials: int = 4,
-               seed: int = 0) -> dict:
+def load_curve(N: int = 200, loads=None, cue_fraction: float = 1.0, trials: int = 4, seed: int = 0) -> dict:
     """Mean overlap and fraction retrieved against the load ``alpha = P / N``."""
     loads = np.asarray(loads if loads is not None else np.arange(0.02, 0.31, 0.02), float)
     Ps = np.maximum(1, np.round(loads * N).astype(int))
     res = [completion(N, int(P), cue_fraction, trials, seed + i) for i, P in enumerate(Ps)]
-    return dict(alpha=Ps / N, P=Ps, overlap=np.array([r.mean_overlap for r in res]),
-                retrieved=np.array([r.retrieved for r in res]))
+    return dict(
+        alpha=Ps / N,
+        P=Ps,
+        overlap=np.array([r.mean_overlap for r in res]),
+        retrieved=np.array([r.retrieved for r in res]),
+    )
 
 
 def cue_curve(N: int = 200, P: int = 10, fractions=None, trials: int = 6, seed: int = 0) -> dict:
     """Mean overlap and fraction retrieved against the known fraction of the cue."""
     fractions = np.asarray(fractions if fractions is not None else np.linspace(0.05, 1.0, 12), float)
     res = [completion(N, P, float(f), trials, seed + i) for i, f in enumerate(fractions)]
-    return dict(fraction=fractions, overlap=np.array([r.mean_overlap for r in res]),
-                retrieved=np.array([r.retrieved for r in res]))
+    return dict(
+        fraction=fractions,
+        overlap=np.array([r.mean_overlap for r in res]),
+        retrieved=np.array([r.retrieved for r in res]),
+    )
 
 
 def mceliece_capacity(N: int) -> float:

@@ -172,13 +172,20 @@ def describe(C: int = 5, N: int = 10) -> str:
     """Markdown tables of the populations and the fixed projections of a ``(C, N)`` memory."""
     C, N = check_size(C, N)
     rows = ["| population | neurons | cell | role |", "|---|---|---|---|"]
-    kinds = {id(SLOW): "slow (0.27 nF, 3 ms)", id(FAST): "fast (0.14 nF, 0.5 ms)",
-             id(OUTPUT): "output (slow, -57.5 mV)"}
+    kinds = {
+        id(SLOW): "slow (0.27 nF, 3 ms)",
+        id(FAST): "fast (0.14 nF, 0.5 ms)",
+        id(OUTPUT): "output (slow, -57.5 mV)",
+    }
     for name, size, cell, role in POPULATIONS:
         rows.append(f"| {name} | {size(C, N)} | {kinds[id(cell)]} | {role} |")
     conn = {"one": "one-to-one", "all": "all-to-all", "others": "all but the same index"}
-    rows += ["", "| from | to | weight (nA) | delay (ms) | connectivity |", "|---|---|---|---|---|",
-             f"| input (cue, content) | CueCue, ContCue | {W_INPUT_NA:g} | 1 | one-to-one |"]
+    rows += [
+        "",
+        "| from | to | weight (nA) | delay (ms) | connectivity |",
+        "|---|---|---|---|---|",
+        f"| input (cue, content) | CueCue, ContCue | {W_INPUT_NA:g} | 1 | one-to-one |",
+    ]
     for src, dst, w, by_n, d, rule in FIXED:
         weight = f"{w:g} N (= {w * N:g})" if by_n else f"{w:g}"
         rows.append(f"| {src} | {dst} | {weight} | {d} | {conn[rule]} |")
@@ -254,10 +261,12 @@ class Layout:
         """(pre, post) of the plastic synapses: first cue->content (C x N, row-major by cue),
         then content->cue (N x C, row-major by bit)."""
         cue, cont = np.arange(self.C), np.arange(self.N)
-        pre = np.concatenate([self.index("CueCue", np.repeat(cue, self.N)),
-                              self.index("ContCont", np.repeat(cont, self.C))])
-        post = np.concatenate([self.index("ContCue", np.tile(cont, self.C)),
-                               self.index("CueCont", np.tile(cue, self.N))])
+        pre = np.concatenate(
+            [self.index("CueCue", np.repeat(cue, self.N)), self.index("ContCont", np.repeat(cont, self.C))]
+        )
+        post = np.concatenate(
+            [self.index("ContCue", np.tile(cont, self.C)), self.index("CueCont", np.tile(cue, self.N))]
+        )
         return pre, post
 
 
@@ -547,8 +556,7 @@ class CAMRun:
 
     def weights_at(self, t_ms: float) -> tuple[np.ndarray, np.ndarray]:
         """(cue->content, content->cue) weights (C x N, nA) at the end of step ``t_ms``."""
-        k = int(np.clip(np.searchsorted(self.weights_t, t_ms, side="right") - 1, 0,
-                        len(self.weights_t) - 1))
+        k = int(np.clip(np.searchsorted(self.weights_t, t_ms, side="right") - 1, 0, len(self.weights_t) - 1))
         return self.w_cue_content[k], self.w_content_cue[k]
 
     @property
@@ -566,11 +574,18 @@ class CAMRun:
     def summary(self) -> str:
         lines = []
         for r in self.results:
-            mark = "" if not r.is_recall else ("  ok" if r.correct else
-                                                f"  WRONG (expected cues {fmt_bits(r.expected_cues)}, "
-                                                f"bits {fmt_bits(r.expected_bits)})")
-            lines.append(f"t={r.t_ms:5.0f} ms  {str(r.op):<34} -> cues {fmt_bits(r.cues)}, "
-                         f"bits {fmt_bits(r.bits)}{mark}")
+            mark = (
+                ""
+                if not r.is_recall
+                else (
+                    "  ok"
+                    if r.correct
+                    else f"  WRONG (expected cues {fmt_bits(r.expected_cues)}, bits {fmt_bits(r.expected_bits)})"
+                )
+            )
+            lines.append(
+                f"t={r.t_ms:5.0f} ms  {str(r.op):<34} -> cues {fmt_bits(r.cues)}, bits {fmt_bits(r.bits)}{mark}"
+            )
         return "\n".join(lines)
 
 
@@ -606,21 +621,25 @@ class _Engine:
         tau_m : second (constant)
         v_th : volt (constant)
         """
-        G = b2.NeuronGroup(lay.size, eqs, threshold="v > v_th", reset="v = v_rest",
-                           refractory=2 * dt, method="exponential_euler", dt=dt, name="cam_cells",
-                           namespace=dict(v_rest=V_REST_MV * mV,
-                                          decay_syn=float(np.exp(-DT_MS / TAU_SYN_MS))))
+        G = b2.NeuronGroup(
+            lay.size,
+            eqs,
+            threshold="v > v_th",
+            reset="v = v_rest",
+            refractory=2 * dt,
+            method="exponential_euler",
+            dt=dt,
+            name="cam_cells",
+            namespace=dict(v_rest=V_REST_MV * mV, decay_syn=float(np.exp(-DT_MS / TAU_SYN_MS))),
+        )
         G.R, G.tau_m, G.v_th, G.v = R * Mohm, tau * ms, vth * mV, V_REST_MV * mV
         G.run_regularly("I = I * decay_syn", when="after_groups", name="cam_syn_decay")
-        inp = b2.SpikeGeneratorGroup(C + N, np.array([], int), np.array([]) * ms, dt=dt,
-                                     name="cam_input")
-        S_in = b2.Synapses(inp, G, "w : amp (constant)", on_pre="I_post += w", dt=dt,
-                           name="cam_input_syn")
+        inp = b2.SpikeGeneratorGroup(C + N, np.array([], int), np.array([]) * ms, dt=dt, name="cam_input")
+        S_in = b2.Synapses(inp, G, "w : amp (constant)", on_pre="I_post += w", dt=dt, name="cam_input_syn")
         S_in.connect(i=np.arange(C + N), j=np.concatenate([lay.index("CueCue"), lay.index("ContCue")]))
         S_in.w = W_INPUT_NA * SYN_SCALE * nA
         pre, post, w, d = lay.fixed_synapses()
-        S_fix = b2.Synapses(G, G, "w : amp (constant)", on_pre="I_post += w", dt=dt,
-                            name="cam_fixed_syn")
+        S_fix = b2.Synapses(G, G, "w : amp (constant)", on_pre="I_post += w", dt=dt, name="cam_fixed_syn")
         S_fix.connect(i=pre, j=post)
         S_fix.w = w * SYN_SCALE * nA
         S_fix.delay = (d - DT_MS) * ms
@@ -638,15 +657,21 @@ class _Engine:
         xm = xm * exp(-(t - t_last) / tau_minus)
         t_last = t
         """
-        on_pre = decay + """
+        on_pre = (
+            decay
+            + """
         xp += a_plus
         w = clip(w - gate(t) * xm, 0 * nA, w_max)
         I_post += w * syn_scale
         """
-        on_post = decay + """
+        )
+        on_post = (
+            decay
+            + """
         xm += a_minus
         w = clip(w + gate(t) * xp, 0 * nA, w_max)
         """
+        )
         S_pl = b2.Synapses(G, G, model, on_pre=on_pre, on_post=on_post, dt=dt, name="cam_plastic_syn")
         pre, post = lay.plastic_synapses()
         S_pl.connect(i=pre, j=post)
@@ -657,8 +682,15 @@ class _Engine:
         self.net.store("fresh")
         self.owner = None  # the CAM whose state the network holds now
 
-    def run(self, ops: Sequence[Operation], spacing_ms: float, plasticity: Plasticity,
-            t0_ms: float, ideal: IdealCAM, tail_ms: float) -> tuple[CAMRun, float]:
+    def run(
+        self,
+        ops: Sequence[Operation],
+        spacing_ms: float,
+        plasticity: Plasticity,
+        t0_ms: float,
+        ideal: IdealCAM,
+        tail_ms: float,
+    ) -> tuple[CAMRun, float]:
         """Run ``ops`` from ``t0_ms`` in one ``Network.run``; return the run and its end time."""
         b2 = brian2()
         ms, nA = b2.ms, b2.nA
@@ -666,21 +698,26 @@ class _Engine:
         C, N = lay.C, lay.N
         starts = [int(np.floor(t0_ms + k * spacing_ms + 0.5)) for k in range(len(ops))]
         t_end = int(np.floor(t0_ms + (len(ops) - 1) * spacing_ms + 0.5 + max(spacing_ms, tail_ms)))
-        pairs = sorted({p for op, t in zip(ops, starts, strict=True) for p in op.inputs(C, t)},
-                       key=lambda p: (p[1], p[0]))
+        pairs = sorted(
+            {p for op, t in zip(ops, starts, strict=True) for p in op.inputs(C, t)}, key=lambda p: (p[1], p[0])
+        )
         idx = np.array([p[0] for p in pairs], dtype=int)
         times = np.array([p[1] for p in pairs], dtype=float)
         gate = np.zeros(t_end + 2) if plasticity.gated else np.ones(t_end + 2)
         if plasticity.gated:
             for op, t in zip(ops, starts, strict=True):
                 if isinstance(op, Learn):
-                    gate[t: t + plasticity.gate_ms] = 1.0
+                    gate[t : t + plasticity.gate_ms] = 1.0
         self.inp.set_spikes(idx, times * ms)
         namespace = dict(
-            a_plus=plasticity.a_plus * nA, a_minus=plasticity.a_minus * nA,
-            tau_plus=plasticity.tau_plus_ms * ms, tau_minus=plasticity.tau_minus_ms * ms,
-            w_max=plasticity.w_max * nA, syn_scale=SYN_SCALE,
-            gate=b2.TimedArray(gate, dt=DT_MS * ms))
+            a_plus=plasticity.a_plus * nA,
+            a_minus=plasticity.a_minus * nA,
+            tau_plus=plasticity.tau_plus_ms * ms,
+            tau_minus=plasticity.tau_minus_ms * ms,
+            w_max=plasticity.w_max * nA,
+            syn_scale=SYN_SCALE,
+            gate=b2.TimedArray(gate, dt=DT_MS * ms),
+        )
         t_now = float(self.net.t / ms)
         wall0 = time.perf_counter()
         with _no_full_gc():
@@ -701,7 +738,7 @@ class _Engine:
         W = np.asarray(self.w_mon.w / nA)[:, keep_w].T  # (T, synapses)
         wt = wt[keep_w]
         w_cc = W[:, : C * N].reshape(-1, C, N)
-        w_kc = W[:, C * N:].reshape(-1, N, C).transpose(0, 2, 1)
+        w_kc = W[:, C * N :].reshape(-1, N, C).transpose(0, 2, 1)
         if len(wt) == 0 or wt[0] >= t0_ms:  # fresh network: weights at t0 are the initial zeros
             wt = np.concatenate([[t0_ms - DT_MS], wt])
             w_cc = np.concatenate([np.zeros((1, C, N)), w_cc])
@@ -716,12 +753,31 @@ class _Engine:
             wc = (out_cue_t > t) & (out_cue_t <= t_next)
             wb = (out_cont_t > t) & (out_cont_t <= t_next)
             exp_cues, exp_bits = ideal.expected(op)
-            results.append(OpResult(op, float(t), tuple(sorted(set(out_cue_i[wc].tolist()))),
-                                    tuple(sorted(set(out_cont_i[wb].tolist()))), exp_cues, exp_bits))
+            results.append(
+                OpResult(
+                    op,
+                    float(t),
+                    tuple(sorted(set(out_cue_i[wc].tolist()))),
+                    tuple(sorted(set(out_cont_i[wb].tolist()))),
+                    exp_cues,
+                    exp_bits,
+                )
+            )
             ideal.apply(op)
-        run = CAMRun(C=C, N=N, spacing_ms=float(spacing_ms), plasticity=plasticity,
-                     results=tuple(results), spikes=spikes, weights_t=wt, w_cue_content=w_cc,
-                     w_content_cue=w_kc, t_start_ms=float(t0_ms), t_end_ms=float(t_end), wall_s=wall)
+        run = CAMRun(
+            C=C,
+            N=N,
+            spacing_ms=float(spacing_ms),
+            plasticity=plasticity,
+            results=tuple(results),
+            spikes=spikes,
+            weights_t=wt,
+            w_cue_content=w_cc,
+            w_content_cue=w_kc,
+            t_start_ms=float(t0_ms),
+            t_end_ms=float(t_end),
+            wall_s=wall,
+        )
         return run, float(t_end)
 
 
@@ -767,8 +823,7 @@ class CAM:
 
     _counter = 0
 
-    def __init__(self, C: int = 5, N: int = 10, *, spacing_ms: float = 14.0,
-                 plasticity: Plasticity | None = None):
+    def __init__(self, C: int = 5, N: int = 10, *, spacing_ms: float = 14.0, plasticity: Plasticity | None = None):
         self.C, self.N = check_size(C, N)
         self.spacing_ms = check_spacing(spacing_ms)
         self.plasticity = plasticity or Plasticity()
@@ -807,8 +862,7 @@ class CAM:
         eng = self._engine
         if eng.owner is not self:
             eng.net.restore(self._name if self._stored else "fresh")
-        run, self.t_ms = eng.run(ops, self.spacing_ms, self.plasticity, self.t_ms, self.ideal,
-                                 tail_ms)
+        run, self.t_ms = eng.run(ops, self.spacing_ms, self.plasticity, self.t_ms, self.ideal, tail_ms)
         eng.owner = self
         eng.net.store(self._name)
         self._stored = True
@@ -835,7 +889,13 @@ class CAM:
                 eng.owner = None
 
 
-def simulate(ops: Sequence[Operation], C: int = 5, N: int = 10, *, spacing_ms: float = 14.0,
-             plasticity: Plasticity | None = None) -> CAMRun:
+def simulate(
+    ops: Sequence[Operation],
+    C: int = 5,
+    N: int = 10,
+    *,
+    spacing_ms: float = 14.0,
+    plasticity: Plasticity | None = None,
+) -> CAMRun:
     """Run ``ops`` on a fresh memory in one Brian2 run (see :class:`CAM`)."""
     return CAM(C, N, spacing_ms=spacing_ms, plasticity=plasticity).run(ops)

@@ -63,9 +63,12 @@ def condition_summary(ens, sigma: float, conditions, fraction: float = TARGET_FR
     for c in conditions:
         idx = ens.select(condition=c, sigma_v=sigma)
         ep = [epochs_to_target(ens.test_acc[i], target) for i in idx]
-        out[c] = dict(final=ens.test_acc[idx, -1], k=ens.k[idx, -1],
-                      epochs=np.array([np.nan if e is None else e for e in ep], dtype=float),
-                      seeds=np.array([ens.specs[i].seed for i in idx]))
+        out[c] = dict(
+            final=ens.test_acc[idx, -1],
+            k=ens.k[idx, -1],
+            epochs=np.array([np.nan if e is None else e for e in ep], dtype=float),
+            seeds=np.array([ens.specs[i].seed for i in idx]),
+        )
     return out
 
 
@@ -91,9 +94,14 @@ def epochs_table(ens, sigmas, conditions) -> Markdown:
         for c in conditions:
             e = summ[c]["epochs"]
             never = int(np.isnan(e).sum())
-            text = "never" if never == e.size else (
-                f"{np.nanmean(e):.1f} ± {np.nanstd(e, ddof=1) if e.size - never > 1 else 0:.1f}"
-                f" [{np.nanmin(e):.0f}-{np.nanmax(e):.0f}]")
+            text = (
+                "never"
+                if never == e.size
+                else (
+                    f"{np.nanmean(e):.1f} ± {np.nanstd(e, ddof=1) if e.size - never > 1 else 0:.1f}"
+                    f" [{np.nanmin(e):.0f}-{np.nanmax(e):.0f}]"
+                )
+            )
             if 0 < never < e.size:
                 text += f" ({never} never)"
             cells.append(text)
@@ -124,8 +132,14 @@ def enhancement_vs_noise(ens, sigmas, fused: str = "base") -> dict:
         k.append(ens.k[ik, -1] if ik.size else np.full(len(seeds), np.nan))
         uni.append(best)
         fus.append(f)
-    return dict(sigma=np.asarray(sigmas, float), me=np.array(me), ceiling=np.array(ceiling),
-                k=np.array(k), unimodal=np.array(uni), fused=np.array(fus))
+    return dict(
+        sigma=np.asarray(sigmas, float),
+        me=np.array(me),
+        ceiling=np.array(ceiling),
+        k=np.array(k),
+        unimodal=np.array(uni),
+        fused=np.array(fus),
+    )
 
 
 def paired_difference(ens, sigma: float, a: str, b: str) -> np.ndarray:
@@ -139,8 +153,7 @@ def paired_difference(ens, sigma: float, a: str, b: str) -> np.ndarray:
     return np.array(out)
 
 
-def paired_effect(ens, sigma: float, a: str, b: str, *, scale: float = 100.0,
-                  level: float = 0.95) -> dict:
+def paired_effect(ens, sigma: float, a: str, b: str, *, scale: float = 100.0, level: float = 0.95) -> dict:
     r"""Condition ``a`` minus ``b`` at ``sigma``, paired by seed, in points (accuracy x ``scale``).
 
     Returns the per-seed differences ``diff``, their ``mean``, ``sd``, standard error ``se``,
@@ -163,9 +176,22 @@ def paired_effect(ens, sigma: float, a: str, b: str, *, scale: float = 100.0,
         half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
     else:
         sd = se = half = float("nan")
-    return dict(a=a, b=b, sigma=sigma, diff=d, n=n, mean=mean, sd=sd, se=se, low=mean - half,
-                high=mean + half, level=level, n_pos=int(np.sum(d > 0)), n_neg=int(np.sum(d < 0)),
-                sign_p=2.0 * 0.5**n)
+    return dict(
+        a=a,
+        b=b,
+        sigma=sigma,
+        diff=d,
+        n=n,
+        mean=mean,
+        sd=sd,
+        se=se,
+        low=mean - half,
+        high=mean + half,
+        level=level,
+        n_pos=int(np.sum(d > 0)),
+        n_neg=int(np.sum(d < 0)),
+        sign_p=2.0 * 0.5**n,
+    )
 
 
 def effect_verdict(effect: dict) -> str:
@@ -183,10 +209,15 @@ def signed(x: float, digits: int = 1) -> str:
 
 def effect_text(effect: dict, unit: str = "points") -> str:
     """'+0.6 points (95 % CI -1.9 to +3.1; 2 of 3 seeds up)' for a :func:`paired_effect`."""
-    ci = (f"{effect['level'] * 100:.0f} % CI {signed(effect['low'])} to {signed(effect['high'])}; "
-          if np.isfinite(effect["low"]) else "")
-    return (f"{signed(effect['mean'])} {unit} ({ci}{effect['n_pos']} of {effect['n']} "
-            f"seed{'s' if effect['n'] != 1 else ''} up)")
+    ci = (
+        f"{effect['level'] * 100:.0f} % CI {signed(effect['low'])} to {signed(effect['high'])}; "
+        if np.isfinite(effect["low"])
+        else ""
+    )
+    return (
+        f"{signed(effect['mean'])} {unit} ({ci}{effect['n_pos']} of {effect['n']} "
+        f"seed{'s' if effect['n'] != 1 else ''} up)"
+    )
 
 
 ABLATION_PAIRS = (("joint", "base"), ("iemf", "joint"), ("pcoef", "probe"), ("iemf", "base"))

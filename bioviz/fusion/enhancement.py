@@ -35,17 +35,23 @@ from bioviz.fusion.iemf import enhancement_index
 from bioviz.validation import check_int, check_positive, check_range, check_seed
 
 
-def response(drive, *, exponent: float = 2.0, semi_saturation: float = 1.0, r_max: float = 20.0,
-             r0: float = 0.5):
+def response(drive, *, exponent: float = 2.0, semi_saturation: float = 1.0, r_max: float = 20.0, r0: float = 0.5):
     """Mean response R(u) = r0 + (r_max - r0) u^n / (u^n + c^n) (spikes per trial)."""
     u = np.maximum(np.asarray(drive, dtype=float), 0.0)
     un = u**exponent
     return r0 + (r_max - r0) * un / (un + semi_saturation**exponent)
 
 
-def neuron_responses(intensity, *, exponent: float = 2.0, semi_saturation: float = 1.0,
-                     r_max: float = 20.0, r0: float = 0.5, gain_a: float = 1.0,
-                     gain_v: float = 1.0) -> dict:
+def neuron_responses(
+    intensity,
+    *,
+    exponent: float = 2.0,
+    semi_saturation: float = 1.0,
+    r_max: float = 20.0,
+    r0: float = 0.5,
+    gain_a: float = 1.0,
+    gain_v: float = 1.0,
+) -> dict:
     """Mean unisensory (a, v), multisensory (av) responses, the additive prediction and ME (%).
 
     ``intensity`` is an array of stimulus intensities (arbitrary units, > 0).
@@ -63,8 +69,7 @@ def neuron_responses(intensity, *, exponent: float = 2.0, semi_saturation: float
     kw = dict(exponent=exponent, semi_saturation=semi_saturation, r_max=r_max, r0=r0)
     a, v = response(gain_a * x, **kw), response(gain_v * x, **kw)
     av = response((gain_a + gain_v) * x, **kw)
-    return dict(intensity=x, a=a, v=v, av=av, additive=a + v - r0,
-                me=enhancement_index(av, a, v))
+    return dict(intensity=x, a=a, v=v, av=av, additive=a + v - r0, me=enhancement_index(av, a, v))
 
 
 def measure(means: dict, n_trials: int, seed: int = 0) -> dict:
@@ -84,8 +89,15 @@ def measure(means: dict, n_trials: int, seed: int = 0) -> dict:
     return out
 
 
-def regression_demo(*, n_neurons: int = 1000, n_trials: int = 5, true_me: float = 50.0,
-                    n_bins: int = 5, independent: bool = False, seed: int = 0) -> dict:
+def regression_demo(
+    *,
+    n_neurons: int = 1000,
+    n_trials: int = 5,
+    true_me: float = 50.0,
+    n_bins: int = 5,
+    independent: bool = False,
+    seed: int = 0,
+) -> dict:
     """Regression to the mean: apparent inverse effectiveness in a population without it.
 
     Every neuron has the same true enhancement ``true_me`` (%): its multisensory mean is

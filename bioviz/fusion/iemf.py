@@ -144,8 +144,7 @@ def modulate_fusion_grads(params, k, *, noise=False, generators=None, member_dim
             if member_dim:
                 std = g.reshape(g.shape[0], -1).std(dim=1).reshape(lead)
                 gens = generators if isinstance(generators, list | tuple) else [generators] * g.shape[0]
-                eps = torch.stack([torch.randn(g.shape[1:], generator=gen, dtype=g.dtype)
-                                   for gen in gens])
+                eps = torch.stack([torch.randn(g.shape[1:], generator=gen, dtype=g.dtype) for gen in gens])
                 if mask.ndim == 1:
                     eps = eps * mask.reshape(lead).to(g.dtype)
             else:

@@ -36,10 +36,15 @@ from bioviz.fusion.task import N_AUDIO, N_CLASSES, N_VISUAL
 
 HIDDEN, FEATURES = 64, 32
 #: (name, fan_in, fan_out) in the order each run's generator draws them
-LAYERS = (("enc_v.0", N_VISUAL, HIDDEN), ("enc_v.1", HIDDEN, FEATURES),
-          ("enc_a.0", N_AUDIO, HIDDEN), ("enc_a.1", HIDDEN, FEATURES),
-          ("fusion", 2 * FEATURES, N_CLASSES),
-          ("head_a", FEATURES, N_CLASSES), ("head_v", FEATURES, N_CLASSES))
+LAYERS = (
+    ("enc_v.0", N_VISUAL, HIDDEN),
+    ("enc_v.1", HIDDEN, FEATURES),
+    ("enc_a.0", N_AUDIO, HIDDEN),
+    ("enc_a.1", HIDDEN, FEATURES),
+    ("fusion", 2 * FEATURES, N_CLASSES),
+    ("head_a", FEATURES, N_CLASSES),
+    ("head_v", FEATURES, N_CLASSES),
+)
 FUSION_PARAMS = ("fusion.weight", "fusion.bias")
 INIT_STREAM = 0
 
@@ -133,7 +138,7 @@ def _modules():
 
         def encode(self, layers, x):
             lifs = self.lif[:2] if layers is self.enc_v else self.lif[2:]
-            current = layers[0](self.gain * x)   # the input is a constant current
+            current = layers[0](self.gain * x)  # the input is a constant current
             mem1, mem2 = lifs[0].init_leaky(), lifs[1].init_leaky()
             rate = 0.0
             count = 0.0
@@ -152,7 +157,12 @@ def FusionNet(seeds):  # noqa: N802 - a factory named like the class it returns
     return _modules()[1](seeds)
 
 
-def SpikingFusionNet(seeds, num_steps: int = 6, beta: float = 0.9, slope: float = 25.0,  # noqa: N802
-                     gain: float = 1.0):
+def SpikingFusionNet(
+    seeds,
+    num_steps: int = 6,
+    beta: float = 0.9,
+    slope: float = 25.0,  # noqa: N802
+    gain: float = 1.0,
+):
     """The SNN: spiking encoders (``num_steps`` steps), same heads; one run per seed."""
     return _modules()[2](seeds, num_steps=num_steps, beta=beta, slope=slope, gain=gain)

@@ -60,7 +60,7 @@ def spectrum(label, n_bins: int = N_AUDIO) -> np.ndarray:
     label = np.asarray(label)
     f = F0 + DF * label[..., None].astype(float)
     b = np.arange(n_bins, dtype=float)
-    return (np.exp(-((b - f) ** 2) / (2 * W**2)) + H * np.exp(-((b - 2 * f) ** 2) / (2 * W**2)))
+    return np.exp(-((b - f) ** 2) / (2 * W**2)) + H * np.exp(-((b - 2 * f) ** 2) / (2 * W**2))
 
 
 @dataclass(frozen=True)
@@ -83,11 +83,9 @@ def clean_data() -> CleanData:
     from sklearn.model_selection import train_test_split
 
     X, y = load_digits(return_X_y=True)
-    Xtr, Xte, ytr, yte = train_test_split(X / 16.0, y, train_size=N_TRAIN, stratify=y,
-                                          random_state=0)
+    Xtr, Xte, ytr, yte = train_test_split(X / 16.0, y, train_size=N_TRAIN, stratify=y, random_state=0)
     f = functools.partial(torch.tensor, dtype=torch.float32)
-    return CleanData(f(Xtr), f(spectrum(ytr)), torch.tensor(ytr), f(Xte), f(spectrum(yte)),
-                     torch.tensor(yte))
+    return CleanData(f(Xtr), f(spectrum(ytr)), torch.tensor(ytr), f(Xte), f(spectrum(yte)), torch.tensor(yte))
 
 
 @functools.cache
@@ -97,8 +95,7 @@ def test_noise():
 
     d = clean_data()
     g = torch.Generator().manual_seed(TEST_NOISE_SEED)
-    return (torch.randn(d.visual_test.shape, generator=g),
-            torch.randn(d.audio_test.shape, generator=g))
+    return (torch.randn(d.visual_test.shape, generator=g), torch.randn(d.audio_test.shape, generator=g))
 
 
 def noisy_test(sigma_v: float, sigma_a: float):
@@ -119,6 +116,10 @@ def examples(sigma_v: float, sigma_a: float, label: int = 3, seed: int = 0) -> d
     idx = int(np.flatnonzero(d.y_train.numpy() == int(label))[0])
     g = torch.Generator().manual_seed(seed)
     v, a = d.visual_train[idx], d.audio_train[idx]
-    return dict(label=int(label), visual=v.numpy(), audio=a.numpy(),
-                visual_noisy=(v + sigma_v * torch.randn(v.shape, generator=g)).numpy(),
-                audio_noisy=(a + sigma_a * torch.randn(a.shape, generator=g)).numpy())
+    return dict(
+        label=int(label),
+        visual=v.numpy(),
+        audio=a.numpy(),
+        visual_noisy=(v + sigma_v * torch.randn(v.shape, generator=g)).numpy(),
+        audio_noisy=(a + sigma_a * torch.randn(a.shape, generator=g)).numpy(),
+    )

@@ -55,8 +55,14 @@ AUX_MODES = ("attached", "detached", "none")
 OPTIMIZERS = ("sgd", "adam", "adam_gradscale")
 KINDS = ("ann", "snn")
 #: default learning rates per (kind, optimizer); the surrogate-gradient SNN needs a larger step
-DEFAULT_LR = {("ann", "sgd"): 0.02, ("ann", "adam"): 2e-3, ("ann", "adam_gradscale"): 2e-3,
-              ("snn", "sgd"): 0.1, ("snn", "adam"): 5e-3, ("snn", "adam_gradscale"): 5e-3}
+DEFAULT_LR = {
+    ("ann", "sgd"): 0.02,
+    ("ann", "adam"): 2e-3,
+    ("ann", "adam_gradscale"): 2e-3,
+    ("snn", "sgd"): 0.1,
+    ("snn", "adam"): 5e-3,
+    ("snn", "adam_gradscale"): 5e-3,
+}
 
 #: condition -> (auxiliary heads, k applied, loss weights (fused, audio, visual))
 _PRESETS = {
@@ -158,19 +164,37 @@ class Ensemble:
 
     def select(self, **match) -> np.ndarray:
         """Indices of the runs whose spec fields equal ``match`` (e.g. condition="iemf")."""
-        return np.array([i for i, s in enumerate(self.specs)
-                         if all(np.isclose(getattr(s, k), v) if isinstance(v, float)
-                                else getattr(s, k) == v for k, v in match.items())], dtype=int)
+        return np.array(
+            [
+                i
+                for i, s in enumerate(self.specs)
+                if all(
+                    np.isclose(getattr(s, k), v) if isinstance(v, float) else getattr(s, k) == v
+                    for k, v in match.items()
+                )
+            ],
+            dtype=int,
+        )
 
     def subset(self, idx) -> Ensemble:
         """The runs ``idx`` (indices, e.g. from :meth:`select`) as a smaller ensemble."""
         idx = np.asarray(idx, dtype=int)
-        arrays = {name: getattr(self, name)[idx] for name in
-                  ("test_acc", "acc_a", "acc_v", "k", "k_applied", "rho", "loss")}
-        extra = {name: None if getattr(self, name) is None else getattr(self, name)[idx]
-                 for name in ("spikes", "spike_counts", "firing_prob")}
-        return Ensemble(specs=[self.specs[i] for i in idx], config=self.config,
-                        seconds=self.seconds, n_params=self.n_params, **arrays, **extra)
+        arrays = {
+            name: getattr(self, name)[idx]
+            for name in ("test_acc", "acc_a", "acc_v", "k", "k_applied", "rho", "loss")
+        }
+        extra = {
+            name: None if getattr(self, name) is None else getattr(self, name)[idx]
+            for name in ("spikes", "spike_counts", "firing_prob")
+        }
+        return Ensemble(
+            specs=[self.specs[i] for i in idx],
+            config=self.config,
+            seconds=self.seconds,
+            n_params=self.n_params,
+            **arrays,
+            **extra,
+        )
 
     def first_epochs(self, n: int) -> Ensemble:
         """The same runs cut after their first ``n`` epochs (to compare runs of different lengths
@@ -179,10 +203,17 @@ class Ensemble:
         n = check_int("n", n, 1, self.test_acc.shape[1])
         if n == self.test_acc.shape[1]:
             return self
-        arrays = {name: getattr(self, name)[:, :n] for name in
-                  ("test_acc", "acc_a", "acc_v", "k", "k_applied", "rho", "loss")}
-        return Ensemble(specs=list(self.specs), config={**self.config, "epochs": n},
-                        seconds=self.seconds, n_params=self.n_params, **arrays)
+        arrays = {
+            name: getattr(self, name)[:, :n]
+            for name in ("test_acc", "acc_a", "acc_v", "k", "k_applied", "rho", "loss")
+        }
+        return Ensemble(
+            specs=list(self.specs),
+            config={**self.config, "epochs": n},
+            seconds=self.seconds,
+            n_params=self.n_params,
+            **arrays,
+        )
 
     def run(self, i: int) -> RunResult:
         """Run ``i`` as a :class:`RunResult`."""
@@ -191,10 +222,17 @@ class Ensemble:
             hist[name] = getattr(self, name)[i].tolist()
         extra = {}
         if self.spikes is not None:
-            extra = dict(spikes=self.spikes[i], spike_counts=self.spike_counts[i],
-                         firing_prob=float(self.firing_prob[i]))
-        return RunResult(spec=self.specs[i], test_acc=float(self.test_acc[i, -1]), history=hist,
-                         seconds=self.seconds, config=self.config, **extra)
+            extra = dict(
+                spikes=self.spikes[i], spike_counts=self.spike_counts[i], firing_prob=float(self.firing_prob[i])
+            )
+        return RunResult(
+            spec=self.specs[i],
+            test_acc=float(self.test_acc[i, -1]),
+            history=hist,
+            seconds=self.seconds,
+            config=self.config,
+            **extra,
+        )
 
 
 @dataclass
@@ -219,8 +257,7 @@ class Optimizer:
     With all scales 1 it is ``torch.optim.SGD(momentum, weight_decay)`` / ``torch.optim.Adam``.
     """
 
-    def __init__(self, params, kind="sgd", lr=0.02, momentum=0.9, weight_decay=5e-4,
-                 betas=(0.9, 0.999), eps=1e-8):
+    def __init__(self, params, kind="sgd", lr=0.02, momentum=0.9, weight_decay=5e-4, betas=(0.9, 0.999), eps=1e-8):
         self.params = list(params)
         self.kind = check_choice("optimizer", kind, ("sgd", "adam"))
         self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
@@ -267,8 +304,7 @@ class Optimizer:
                 scale = [self.lr / bc1] * len(params)
             plain = [i for i, p in enumerate(params) if p not in lr_scale]
             if plain:
-                torch._foreach_add_([params[i] for i in plain], [updates[i] for i in plain],
-                                    alpha=-scale[0])
+                torch._foreach_add_([params[i] for i in plain], [updates[i] for i in plain], alpha=-scale[0])
             for i, p in enumerate(params):
                 if p in lr_scale:
                     s = lr_scale[p].reshape(-1, *([1] * (p.ndim - 1)))
@@ -303,17 +339,36 @@ class Trainer:
     :func:`train_runs` (already validated there).
     """
 
-    def __init__(self, specs, *, kind="ann", lr=0.02, optimizer="sgd", momentum=0.9,
-                 weight_decay=5e-4, num_steps=6, beta=0.9, gain=2.0):
+    def __init__(
+        self,
+        specs,
+        *,
+        kind="ann",
+        lr=0.02,
+        optimizer="sgd",
+        momentum=0.9,
+        weight_decay=5e-4,
+        num_steps=6,
+        beta=0.9,
+        gain=2.0,
+    ):
         import torch
 
         self.specs, self.kind, self.optimizer = list(specs), kind, optimizer
         E = len(self.specs)
         seeds = [s.seed for s in self.specs]
-        self.net = (SpikingFusionNet(seeds, num_steps=num_steps, beta=beta, gain=gain)
-                    if kind == "snn" else FusionNet(seeds))
-        self.opt = Optimizer(self.net.parameters(), kind="sgd" if optimizer == "sgd" else "adam",
-                             lr=lr, momentum=momentum, weight_decay=weight_decay)
+        self.net = (
+            SpikingFusionNet(seeds, num_steps=num_steps, beta=beta, gain=gain)
+            if kind == "snn"
+            else FusionNet(seeds)
+        )
+        self.opt = Optimizer(
+            self.net.parameters(),
+            kind="sgd" if optimizer == "sgd" else "adam",
+            lr=lr,
+            momentum=momentum,
+            weight_decay=weight_decay,
+        )
         self.fusion = self.net.fusion_parameters()
         self.gens_data = [run_generator(s, 1) for s in seeds]
         self.gens_noise = [run_generator(s, 2) for s in seeds]
@@ -364,9 +419,10 @@ class Trainer:
         rho, k = iemf.k_from_strengths(s_a, s_v, s_av, self.k_scale)
         active = self.use_k & (epoch >= self.start)
         k_eff = torch.where(active, k, torch.ones_like(k))
-        scale_lr = self.optimizer == "adam"   # Adam: k scales the learning rate, not the gradient
-        iemf.modulate_fusion_grads(self.fusion, 1.0 if scale_lr else k_eff,
-                                   noise=active & self.noise_on, generators=self.gens_noise)
+        scale_lr = self.optimizer == "adam"  # Adam: k scales the learning rate, not the gradient
+        iemf.modulate_fusion_grads(
+            self.fusion, 1.0 if scale_lr else k_eff, noise=active & self.noise_on, generators=self.gens_noise
+        )
         self.opt.step({p: k_eff for p in self.fusion} if scale_lr else None)
         return dict(loss=loss.detach(), rho=rho, k=k, k_eff=k_eff)
 
@@ -380,16 +436,35 @@ class Trainer:
             out = self.net(xv, xa, self.detach)
         self.net.train()
         acc = {m: (out[m].argmax(-1) == y).float().mean(1).numpy() for m in ("av", "a", "v")}
-        acc["fused"] = np.array([acc["v"][e] if s.condition == "visual_only" else
-                                 acc["a"][e] if s.condition == "audio_only" else acc["av"][e]
-                                 for e, s in enumerate(self.specs)])
+        acc["fused"] = np.array(
+            [
+                acc["v"][e]
+                if s.condition == "visual_only"
+                else acc["a"][e]
+                if s.condition == "audio_only"
+                else acc["av"][e]
+                for e, s in enumerate(self.specs)
+            ]
+        )
         return dict(acc=acc, out=out)
 
 
-def train_runs(specs, *, kind: str = "ann", epochs: int = 30, lr: float | None = None,
-               batch_size: int = 64, optimizer: str = "sgd", momentum: float = 0.9,
-               weight_decay: float = 5e-4, num_steps: int = 6, beta: float = 0.9,
-               gain: float = 2.0, show_progress: bool = False, desc: str | None = None) -> Ensemble:
+def train_runs(
+    specs,
+    *,
+    kind: str = "ann",
+    epochs: int = 30,
+    lr: float | None = None,
+    batch_size: int = 64,
+    optimizer: str = "sgd",
+    momentum: float = 0.9,
+    weight_decay: float = 5e-4,
+    num_steps: int = 6,
+    beta: float = 0.9,
+    gain: float = 2.0,
+    show_progress: bool = False,
+    desc: str | None = None,
+) -> Ensemble:
     """Train the runs ``specs`` (a list of :class:`RunSpec`) side by side; see the module doc.
 
     ``lr=None`` takes :data:`DEFAULT_LR` (SGD: 0.02 for the ANN, 0.1 for the SNN).
@@ -406,28 +481,50 @@ def train_runs(specs, *, kind: str = "ann", epochs: int = 30, lr: float | None =
     for s in specs:
         if not isinstance(s, RunSpec):
             raise ValueError(f"specs must hold RunSpec objects, got {s!r}")
-    epochs, lr, batch_size, num_steps, beta = _check_config(kind, epochs, lr, batch_size,
-                                                            optimizer, num_steps, beta)
+    epochs, lr, batch_size, num_steps, beta = _check_config(
+        kind, epochs, lr, batch_size, optimizer, num_steps, beta
+    )
     gain = check_positive("gain", check_number("gain", gain))
-    config = dict(kind=kind, epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer,
-                  momentum=momentum, weight_decay=weight_decay, num_steps=num_steps, beta=beta,
-                  gain=gain)
+    config = dict(
+        kind=kind,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        optimizer=optimizer,
+        momentum=momentum,
+        weight_decay=weight_decay,
+        num_steps=num_steps,
+        beta=beta,
+        gain=gain,
+    )
     E = len(specs)
     t0 = time.perf_counter()
     with torch_threads(1):
-        tr = Trainer(specs, kind=kind, lr=lr, optimizer=optimizer, momentum=momentum,
-                     weight_decay=weight_decay, num_steps=num_steps, beta=beta, gain=gain)
-        hist = {name: np.zeros((E, epochs)) for name in
-                ("test_acc", "acc_a", "acc_v", "k", "k_applied", "rho", "loss")}
-        bar = progress(range(epochs), desc=desc or f"training {E} {kind.upper()} run(s)",
-                       disable=not show_progress)
+        tr = Trainer(
+            specs,
+            kind=kind,
+            lr=lr,
+            optimizer=optimizer,
+            momentum=momentum,
+            weight_decay=weight_decay,
+            num_steps=num_steps,
+            beta=beta,
+            gain=gain,
+        )
+        hist = {
+            name: np.zeros((E, epochs)) for name in ("test_acc", "acc_a", "acc_v", "k", "k_applied", "rho", "loss")
+        }
+        bar = progress(
+            range(epochs), desc=desc or f"training {E} {kind.upper()} run(s)", disable=not show_progress
+        )
         for epoch in bar:
             xv, xa, y = tr.epoch_data()
             sums = {name: torch.zeros(E, dtype=torch.float64) for name in ("k", "k_eff", "rho", "loss")}
             n_batches = 0
             for i in range(0, y.shape[1], batch_size):
-                got = tr.step(xv[:, i:i + batch_size], xa[:, i:i + batch_size],
-                              y[:, i:i + batch_size], epoch)
+                got = tr.step(
+                    xv[:, i : i + batch_size], xa[:, i : i + batch_size], y[:, i : i + batch_size], epoch
+                )
                 for name in sums:
                     sums[name] += got[name].double()
                 n_batches += 1
@@ -437,8 +534,13 @@ def train_runs(specs, *, kind: str = "ann", epochs: int = 30, lr: float | None =
             hist["test_acc"][:, epoch] = ev["acc"]["fused"]
             hist["acc_a"][:, epoch], hist["acc_v"][:, epoch] = ev["acc"]["a"], ev["acc"]["v"]
         seconds = time.perf_counter() - t0
-        result = Ensemble(specs=specs, config=config, seconds=seconds,
-                          n_params=sum(p[0].numel() for p in tr.net.parameters()), **hist)
+        result = Ensemble(
+            specs=specs,
+            config=config,
+            seconds=seconds,
+            n_params=sum(p[0].numel() for p in tr.net.parameters()),
+            **hist,
+        )
         if kind == "snn":
             sv, sa = ev["out"]["spikes_v"], ev["out"]["spikes_a"]
             result.spikes = torch.stack([sv.mean(1), sa.mean(1)], dim=1).numpy()
@@ -448,9 +550,19 @@ def train_runs(specs, *, kind: str = "ann", epochs: int = 30, lr: float | None =
     return result
 
 
-def train(condition: str = "iemf", *, sigma_v: float = 0.8, sigma_a: float = 0.8, seed: int = 0,
-          k_scale: float = 1.0, iemf_start: int = 0, grad_noise: bool = False,
-          aux: str | None = None, use_k: bool | None = None, **kwargs) -> RunResult:
+def train(
+    condition: str = "iemf",
+    *,
+    sigma_v: float = 0.8,
+    sigma_a: float = 0.8,
+    seed: int = 0,
+    k_scale: float = 1.0,
+    iemf_start: int = 0,
+    grad_noise: bool = False,
+    aux: str | None = None,
+    use_k: bool | None = None,
+    **kwargs,
+) -> RunResult:
     """Train one run (see :class:`RunSpec` and :func:`train_runs` for the arguments)."""
     spec = RunSpec(condition, sigma_v, sigma_a, seed, k_scale, iemf_start, grad_noise, aux, use_k)
     return train_runs([spec], **kwargs).run(0)
@@ -463,8 +575,7 @@ def grid(conditions=CONDITIONS, sigmas=(0.8,), seeds=(0, 1, 2), **spec_kwargs) -
     return [RunSpec(c, s, s, seed, **spec_kwargs) for s in sigmas for c in conditions for seed in seeds]
 
 
-def first_update_ratio(optimizer: str = "sgd", *, k_scale: float = 3.0, sigma: float = 0.8,
-                       seed: int = 0) -> dict:
+def first_update_ratio(optimizer: str = "sgd", *, k_scale: float = 3.0, sigma: float = 0.8, seed: int = 0) -> dict:
     """How much larger IEMF makes the fusion head's first update, per optimizer.
 
     Takes one step of an ``iemf`` run and of its ``joint`` twin (same seed, same batch, no
@@ -478,8 +589,7 @@ def first_update_ratio(optimizer: str = "sgd", *, k_scale: float = 3.0, sigma: f
     for condition in ("joint", "iemf"):
         spec = RunSpec(condition, sigma, sigma, seed, k_scale=k_scale)
         with torch_threads(1):
-            tr = Trainer([spec], lr=DEFAULT_LR["ann", optimizer], optimizer=optimizer,
-                         weight_decay=0.0)
+            tr = Trainer([spec], lr=DEFAULT_LR["ann", optimizer], optimizer=optimizer, weight_decay=0.0)
             w0 = tr.net.fusion.weight.detach().clone()
             xv, xa, y = tr.epoch_data()
             got = tr.step(xv[:, :64], xa[:, :64], y[:, :64], epoch=0)

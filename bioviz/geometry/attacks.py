@@ -85,8 +85,19 @@ def _pgd(net, x, y, eps, steps, step_size, eot, random_start, gen, target="draw"
     return xa.detach()
 
 
-def pgd(model, x, y, eps: float, *, steps: int = 20, eot: int = 8, step_size: float | None = None,
-        random_start: bool = True, seed: int = 0, target: str = "draw"):
+def pgd(
+    model,
+    x,
+    y,
+    eps: float,
+    *,
+    steps: int = 20,
+    eot: int = 8,
+    step_size: float | None = None,
+    random_start: bool = True,
+    seed: int = 0,
+    target: str = "draw",
+):
     """Untargeted L-inf PGD on ``model`` (a :class:`~bioviz.geometry.models.Model`).
 
     ``eot`` noise draws per gradient step (ignored by deterministic models); ``step_size``
@@ -104,8 +115,7 @@ def pgd(model, x, y, eps: float, *, steps: int = 20, eot: int = 8, step_size: fl
     if len(x) == 0:
         raise ValueError("x must hold at least one image, got 0")
     with torch_threads(1):
-        return _pgd(model.net, x, y, eps, steps, step_size, eot, random_start,
-                    _generator(model.net, seed), target)
+        return _pgd(model.net, x, y, eps, steps, step_size, eot, random_start, _generator(model.net, seed), target)
 
 
 def predict_proba(model, x, *, draws: int = 1, seed: int = 0):
@@ -125,8 +135,17 @@ def accuracy(model, x, y, *, draws: int = 1, seed: int = 0) -> float:
     return float((predict_proba(model, x, draws=draws, seed=seed).argmax(1) == y).float().mean())
 
 
-def robustness(model, eps_values, *, steps: int = 20, eot: int = 8, draws=(1, 8), n: int | None = None,
-               seed: int = 0, target: str = "draw") -> dict:
+def robustness(
+    model,
+    eps_values,
+    *,
+    steps: int = 20,
+    eot: int = 8,
+    draws=(1, 8),
+    n: int | None = None,
+    seed: int = 0,
+    target: str = "draw",
+) -> dict:
     """Accuracy against ``eps`` on the first ``n`` test digits (all when ``None``).
 
     Returns ``{"eps": array, "acc": {draws: array}, "correct": {draws: (len(eps), n) bool}}``:

@@ -71,8 +71,18 @@ def _reshape(reps: dict, P: int, M: int) -> dict:
     return {k: v.reshape(P, M, -1) for k, v in reps.items()}
 
 
-def exemplar_manifolds(model, *, P: int = 16, M: int = 16, eps: float = 0.1, steps: int = 20,
-                       eot: int = 8, seed: int = 0, image_seed: int = 0, indices=None) -> ManifoldSet:
+def exemplar_manifolds(
+    model,
+    *,
+    P: int = 16,
+    M: int = 16,
+    eps: float = 0.1,
+    steps: int = 20,
+    eot: int = 8,
+    seed: int = 0,
+    image_seed: int = 0,
+    indices=None,
+) -> ManifoldSet:
     """Exemplar manifolds: each of P test images under M attacks (and M clean noise draws).
 
     ``indices`` picks the images (default: :func:`exemplar_indices` with ``image_seed``).
@@ -92,13 +102,23 @@ def exemplar_manifolds(model, *, P: int = 16, M: int = 16, eps: float = 0.1, ste
     clean = _reshape(representations(model, x, seed=seed + 1), P, M)
     adv = _reshape(representations(model, x_adv, seed=seed + 2), P, M)
     null = _reshape(representations(model, x, seed=seed + 3), P, M)
-    return ManifoldSet("exemplar", Xte[idx].cpu().numpy(), yte[idx].cpu().numpy(),
-                       x_adv.cpu().numpy().reshape(P, M, -1), clean, adv, eps,
-                       time.perf_counter() - t0, dict(steps=steps, eot=eot, seed=seed), null)
+    return ManifoldSet(
+        "exemplar",
+        Xte[idx].cpu().numpy(),
+        yte[idx].cpu().numpy(),
+        x_adv.cpu().numpy().reshape(P, M, -1),
+        clean,
+        adv,
+        eps,
+        time.perf_counter() - t0,
+        dict(steps=steps, eot=eot, seed=seed),
+        null,
+    )
 
 
-def class_manifolds(model, *, M: int = 20, eps: float = 0.1, steps: int = 20, eot: int = 8,
-                    seed: int = 0, image_seed: int = 0) -> ManifoldSet:
+def class_manifolds(
+    model, *, M: int = 20, eps: float = 0.1, steps: int = 20, eot: int = 8, seed: int = 0, image_seed: int = 0
+) -> ManifoldSet:
     """Class manifolds: M test images of each digit class, clean and each attacked once."""
     eps = attacks.check_eps(eps)
     seed = check_seed(seed)
@@ -106,20 +126,28 @@ def class_manifolds(model, *, M: int = 20, eps: float = 0.1, steps: int = 20, eo
     labels = yte.cpu().numpy()
     M = check_int("M", M, 1, int(np.bincount(labels).min()))
     rng = np.random.default_rng(check_seed(image_seed))
-    idx = np.concatenate([np.sort(rng.choice(np.flatnonzero(labels == c), M, replace=False))
-                          for c in range(10)])
+    idx = np.concatenate([np.sort(rng.choice(np.flatnonzero(labels == c), M, replace=False)) for c in range(10)])
     t0 = time.perf_counter()
     x, y = Xte[idx], yte[idx]
     x_adv = attacks.pgd(model, x, y, eps, steps=steps, eot=eot, seed=seed)
     clean = _reshape(representations(model, x, seed=seed + 1), 10, M)
     adv = _reshape(representations(model, x_adv, seed=seed + 2), 10, M)
-    return ManifoldSet("class", x.cpu().numpy().reshape(10, M, -1), labels[idx].reshape(10, M),
-                       x_adv.cpu().numpy().reshape(10, M, -1), clean, adv, eps,
-                       time.perf_counter() - t0, dict(steps=steps, eot=eot, seed=seed))
+    return ManifoldSet(
+        "class",
+        x.cpu().numpy().reshape(10, M, -1),
+        labels[idx].reshape(10, M),
+        x_adv.cpu().numpy().reshape(10, M, -1),
+        clean,
+        adv,
+        eps,
+        time.perf_counter() - t0,
+        dict(steps=steps, eot=eot, seed=seed),
+    )
 
 
-def exemplar_cloud(model, index: int, *, M: int = 48, eps: float = 0.1, steps: int = 20, eot: int = 8,
-                   seed: int = 0) -> dict:
+def exemplar_cloud(
+    model, index: int, *, M: int = 48, eps: float = 0.1, steps: int = 20, eot: int = 8, seed: int = 0
+) -> dict:
     """Test image number ``index`` (a test-set index, not a digit class) under M noise draws
     (clean) and M attacks: ``{"clean": {layer: (M, N)}, "adv": {layer: (M, N)}, "null": {layer:
     (M, N)} (M more clean draws), "x_adv": (M, 64), "label": int, "pred_clean": (M,), "pred_adv": (M,)}``.
@@ -135,8 +163,15 @@ def exemplar_cloud(model, index: int, *, M: int = 48, eps: float = 0.1, steps: i
     clean = representations(model, x, seed=seed + 1)
     adv = representations(model, x_adv, seed=seed + 2)
     null = representations(model, x, seed=seed + 3)
-    return {"clean": clean, "adv": adv, "null": null, "x_adv": x_adv.cpu().numpy(), "label": int(yte[index]),
-            "pred_clean": clean["logits"].argmax(1), "pred_adv": adv["logits"].argmax(1)}
+    return {
+        "clean": clean,
+        "adv": adv,
+        "null": null,
+        "x_adv": x_adv.cpu().numpy(),
+        "label": int(yte[index]),
+        "pred_clean": clean["logits"].argmax(1),
+        "pred_adv": adv["logits"].argmax(1),
+    }
 
 
 def manifold_set(model, kind: str = "exemplar", **kwargs) -> ManifoldSet:
@@ -171,8 +206,7 @@ class LayerGeometry:
     def overlap_at(self, layer: str) -> dict:
         """``{"corrected", "raw", "null_raw", "null"}`` at one layer (NaN without a noise cloud)."""
         i = list(self.layers).index(layer)
-        keys = {"corrected": self.overlap, "raw": self.overlap_raw, "null_raw": self.null_raw,
-                "null": self.null}
+        keys = {"corrected": self.overlap, "raw": self.overlap_raw, "null_raw": self.null_raw, "null": self.null}
         return {k: float(v[i]) if v is not None else float("nan") for k, v in keys.items()}
 
 
@@ -181,8 +215,7 @@ def has_noise_cloud(ms: ManifoldSet, layer: str) -> bool:
     return bool(np.ptp(ms.clean[layer], axis=1).max() > 0)
 
 
-def layer_geometry(ms: ManifoldSet, *, n_t: int = 100, seed: int = 0,
-                   layers=models.LAYERS) -> LayerGeometry:
+def layer_geometry(ms: ManifoldSet, *, n_t: int = 100, seed: int = 0, layers=models.LAYERS) -> LayerGeometry:
     """Every measure at every layer for the clean and the adversarial manifolds of ``ms``.
 
     The overlap ratio needs a clean noise cloud: it is computed for exemplar manifolds of a
@@ -197,20 +230,38 @@ def layer_geometry(ms: ManifoldSet, *, n_t: int = 100, seed: int = 0,
         out[which] = {m: np.array([r[m] for r in rows]) for m in manifolds.MEASURES}
     ratios = {}
     if ms.kind == "exemplar" and has_noise_cloud(ms, layers[-1]):
+
         def per_layer(other, corrected):
-            return np.array([manifolds.overlap_ratio(ms.clean[layer], other[layer], corrected=corrected)
-                             if has_noise_cloud(ms, layer) else np.nan for layer in layers])
+            return np.array(
+                [
+                    manifolds.overlap_ratio(ms.clean[layer], other[layer], corrected=corrected)
+                    if has_noise_cloud(ms, layer)
+                    else np.nan
+                    for layer in layers
+                ]
+            )
 
         ratios = dict(overlap=per_layer(ms.adv, True), overlap_raw=per_layer(ms.adv, False))
         if ms.null is not None:
             ratios.update(null=per_layer(ms.null, True), null_raw=per_layer(ms.null, False))
-    return LayerGeometry(tuple(layers), out["clean"], out["adv"], ratios.pop("overlap", None),
-                         time.perf_counter() - t0, **ratios)
+    return LayerGeometry(
+        tuple(layers), out["clean"], out["adv"], ratios.pop("overlap", None), time.perf_counter() - t0, **ratios
+    )
 
 
-def sigma_sweep(sigmas=models.SIGMAS, seeds=(0,), *, eps_values=(0.05, 0.1), overlap_eps: float | None = None,
-                steps: int = 20, eot: int = 8, n: int | None = None, overlap_P: int = 8,
-                overlap_M: int = 16, show_progress: bool = True) -> dict:
+def sigma_sweep(
+    sigmas=models.SIGMAS,
+    seeds=(0,),
+    *,
+    eps_values=(0.05, 0.1),
+    overlap_eps: float | None = None,
+    steps: int = 20,
+    eot: int = 8,
+    n: int | None = None,
+    overlap_P: int = 8,
+    overlap_M: int = 16,
+    show_progress: bool = True,
+) -> dict:
     """Accuracy under attack (single draw and 8-draw average) and the overlap ratio against sigma.
 
     ``sigma = 0`` is the standard model. Returns arrays of shape (len(seeds), len(sigmas), ...):
@@ -246,16 +297,26 @@ def sigma_sweep(sigmas=models.SIGMAS, seeds=(0,), *, eps_values=(0.05, 0.1), ove
             correct8 = np.zeros((len(seeds), len(sigmas), r["correct"][8].shape[1]), dtype=bool)
         correct8[i, j] = r["correct"][8][-1]
         if s > 0:
-            ms = exemplar_manifolds(model, P=overlap_P, M=overlap_M, eps=overlap_eps,
-                                    steps=steps, eot=eot, seed=seeds[i])
+            ms = exemplar_manifolds(
+                model, P=overlap_P, M=overlap_M, eps=overlap_eps, steps=steps, eot=eot, seed=seeds[i]
+            )
             for k, layer in enumerate(("front", "logits")):
                 overlap[i, j, k] = manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer])
                 overlap_raw[i, j, k] = manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer], corrected=False)
-                overlap_null_raw[i, j, k] = manifolds.overlap_ratio(ms.clean[layer], ms.null[layer],
-                                                                    corrected=False)
-    return {"sigmas": np.array(sigmas), "seeds": np.array(seeds), "eps": eps, "acc1": acc1,
-            "acc8": acc8, "correct8": correct8, "overlap": overlap, "overlap_raw": overlap_raw,
-            "overlap_null_raw": overlap_null_raw}
+                overlap_null_raw[i, j, k] = manifolds.overlap_ratio(
+                    ms.clean[layer], ms.null[layer], corrected=False
+                )
+    return {
+        "sigmas": np.array(sigmas),
+        "seeds": np.array(seeds),
+        "eps": eps,
+        "acc1": acc1,
+        "acc8": acc8,
+        "correct8": correct8,
+        "overlap": overlap,
+        "overlap_raw": overlap_raw,
+        "overlap_null_raw": overlap_null_raw,
+    }
 
 
 def paired_difference(correct_a, correct_b) -> tuple[float, float]:
@@ -271,14 +332,23 @@ def paired_difference(correct_a, correct_b) -> tuple[float, float]:
     a = np.asarray(correct_a, dtype=float)
     b = np.asarray(correct_b, dtype=float)
     if a.shape != b.shape or a.ndim != 1 or a.size < 2:
-        raise ValueError(f"correct_a and correct_b must be 1-D arrays of the same length >= 2, "
-                         f"got shapes {a.shape} and {b.shape}")
+        raise ValueError(
+            f"correct_a and correct_b must be 1-D arrays of the same length >= 2, "
+            f"got shapes {a.shape} and {b.shape}"
+        )
     d = a - b
     return float(d.mean()), float(d.std(ddof=1) / np.sqrt(d.size))
 
 
-def gabor_comparison(seeds=(0, 1, 2), *, sigma: float = 1.0, eps: float = 0.1, steps: int = 20,
-                     eot: int = 8, show_progress: bool = True) -> dict:
+def gabor_comparison(
+    seeds=(0, 1, 2),
+    *,
+    sigma: float = 1.0,
+    eps: float = 0.1,
+    steps: int = 20,
+    eot: int = 8,
+    show_progress: bool = True,
+) -> dict:
     """Standard vs stochastic network on a Gabor front end, over training seeds.
 
     For each seed: clean and eps accuracy (8-draw average; EOT attack) of both networks and the
@@ -290,8 +360,10 @@ def gabor_comparison(seeds=(0, 1, 2), *, sigma: float = 1.0, eps: float = 0.1, s
     if not seeds:
         raise ValueError("seeds must not be empty")
     eps = attacks.check_eps(eps)
-    out = {k: np.zeros(len(seeds)) for k in ("clean_standard", "clean_stochastic", "standard",
-                                              "stochastic", "diff", "diff_se")}
+    out = {
+        k: np.zeros(len(seeds))
+        for k in ("clean_standard", "clean_stochastic", "standard", "stochastic", "diff", "diff_se")
+    }
     for i, seed in progress(list(enumerate(seeds)), desc="Gabor front end", disable=not show_progress):
         res = {}
         for kind, s in (("standard", None), ("stochastic", sigma)):
@@ -299,13 +371,15 @@ def gabor_comparison(seeds=(0, 1, 2), *, sigma: float = 1.0, eps: float = 0.1, s
             res[kind] = attacks.robustness(m, [0.0, eps], steps=steps, eot=eot, draws=(8,), seed=100 * seed)
             out[f"clean_{kind}"][i] = res[kind]["acc"][8][0]
             out[kind][i] = res[kind]["acc"][8][1]
-        out["diff"][i], out["diff_se"][i] = paired_difference(res["stochastic"]["correct"][8][1],
-                                                              res["standard"]["correct"][8][1])
+        out["diff"][i], out["diff_se"][i] = paired_difference(
+            res["stochastic"]["correct"][8][1], res["standard"]["correct"][8][1]
+        )
     return {"seeds": np.array(seeds), "sigma": sigma, "eps": eps, **out}
 
 
-def mftma_spread(model, *, layer: str = "hidden", Ms=(5, 10, 20), image_seeds=range(5), n_t: int = 100,
-                 seed: int = 0) -> dict:
+def mftma_spread(
+    model, *, layer: str = "hidden", Ms=(5, 10, 20), image_seeds=range(5), n_t: int = 100, seed: int = 0
+) -> dict:
     """MFTMA of clean class manifolds (10 classes x M digits) for several M and image samples.
 
     Returns ``{"M": array, "capacity"|"radius"|"dimension": (len(Ms), n_samples) arrays}``: how
@@ -320,12 +394,24 @@ def mftma_spread(model, *, layer: str = "hidden", Ms=(5, 10, 20), image_seeds=ra
             ms = class_manifolds(model, M=M, eps=0.0, seed=seed, image_seed=s)
             r = manifolds.mftma(ms.clean[layer], n_t=n_t, seed=seed + j)
             out["capacity"][i, j], out["radius"][i, j], out["dimension"][i, j] = (
-                r.capacity, r.radius, r.dimension)
+                r.capacity,
+                r.radius,
+                r.dimension,
+            )
     return {"M": np.array(Ms), **out}
 
 
-def radius_ratios(model, *, image_seeds=range(4), P: int = 16, M: int = 16, eps: float = 0.1,
-                  steps: int = 20, eot: int = 8, seed: int = 0) -> dict:
+def radius_ratios(
+    model,
+    *,
+    image_seeds=range(4),
+    P: int = 16,
+    M: int = 16,
+    eps: float = 0.1,
+    steps: int = 20,
+    eot: int = 8,
+    seed: int = 0,
+) -> dict:
     """Logits/pixels ratios of the exemplar perturbation manifolds for several image samples.
 
     ``spread``: the plain radius (how much the M attacks of one digit spread); ``mftma``: the
@@ -334,11 +420,16 @@ def radius_ratios(model, *, image_seeds=range(4), P: int = 16, M: int = 16, eps:
     """
     spread, mftma, moved = [], [], []
     for s in image_seeds:
-        ms = exemplar_manifolds(model, P=P, M=M, eps=eps, steps=steps, eot=eot, seed=seed,
-                                image_seed=check_seed(s))
+        ms = exemplar_manifolds(
+            model, P=P, M=M, eps=eps, steps=steps, eot=eot, seed=seed, image_seed=check_seed(s)
+        )
         spread.append(manifolds.plain_radius(ms.adv["logits"]) / manifolds.plain_radius(ms.adv["pixels"]))
-        mftma.append(manifolds.mftma(ms.adv["logits"], n_t=100, seed=seed).radius
-                     / manifolds.mftma(ms.adv["pixels"], n_t=100, seed=seed).radius)
-        moved.append(manifolds.displacement(ms.clean["logits"], ms.adv["logits"])
-                     / manifolds.displacement(ms.clean["pixels"], ms.adv["pixels"]))
+        mftma.append(
+            manifolds.mftma(ms.adv["logits"], n_t=100, seed=seed).radius
+            / manifolds.mftma(ms.adv["pixels"], n_t=100, seed=seed).radius
+        )
+        moved.append(
+            manifolds.displacement(ms.clean["logits"], ms.adv["logits"])
+            / manifolds.displacement(ms.clean["pixels"], ms.adv["pixels"])
+        )
     return {"spread": np.array(spread), "mftma": np.array(mftma), "displacement": np.array(moved)}

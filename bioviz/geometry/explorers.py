@@ -27,8 +27,15 @@ def _model(kind: str, sigma: float = 0.0):
 
 
 def _sigma_control():
-    return Float("sigma", 1.0, 0.5, 2.0, 0.5, label="noise σ (stochastic model)",
-                 help="Each value is a separately trained model (trained once, then cached).")
+    return Float(
+        "sigma",
+        1.0,
+        0.5,
+        2.0,
+        0.5,
+        label="noise σ (stochastic model)",
+        help="Each value is a separately trained model (trained once, then cached).",
+    )
 
 
 def _eps_control(value=0.1):
@@ -68,10 +75,14 @@ class AttackExplorer(Explorer):
 
         sigma, eot, steps = params["sigma"], params["eot"], params["steps"]
         names = _names(sigma)
-        curves = {names["standard"]: {"EOT": _curve("standard", 0.0, 1, steps, seed)},
-                  names["stochastic"]: {"EOT": _curve("stochastic", sigma, eot, steps, seed),
-                                        "no EOT": _curve("stochastic", sigma, 1, steps, seed)},
-                  names["adversarial"]: {"EOT": _curve("adversarial", 0.0, 1, steps, seed)}}
+        curves = {
+            names["standard"]: {"EOT": _curve("standard", 0.0, 1, steps, seed)},
+            names["stochastic"]: {
+                "EOT": _curve("stochastic", sigma, eot, steps, seed),
+                "no EOT": _curve("stochastic", sigma, 1, steps, seed),
+            },
+            names["adversarial"]: {"EOT": _curve("adversarial", 0.0, 1, steps, seed)},
+        }
         dev = _model("standard").device
         _, Xte, _, yte = models.data(str(dev))
         idx = torch.tensor(DIGITS, device=dev)
@@ -85,18 +96,37 @@ class AttackExplorer(Explorer):
         return dict(curves=curves, clean=x.cpu().numpy(), adv=adv, preds=preds, labels=y.tolist())
 
     def figure(self, result, params):
-        fig = plots.new_figure(1, 3, column_widths=[0.34, 0.34, 0.32], horizontal_spacing=0.07,
-                               subplot_titles=("evaluated with one noise draw",
-                                               "softmax averaged over 8 draws",
-                                               f"digits at ε = {params['eps']:g}"))
+        fig = plots.new_figure(
+            1,
+            3,
+            column_widths=[0.34, 0.34, 0.32],
+            horizontal_spacing=0.07,
+            subplot_titles=(
+                "evaluated with one noise draw",
+                "softmax averaged over 8 draws",
+                f"digits at ε = {params['eps']:g}",
+            ),
+        )
         figures.accuracy_figure(result["curves"], eps_mark=params["eps"], fig=fig)
-        figures.digits_figure(result["clean"], result["adv"], result["preds"], result["labels"],
-                              eps=params["eps"], fig=fig, row=1, col=3)
+        figures.digits_figure(
+            result["clean"],
+            result["adv"],
+            result["preds"],
+            result["labels"],
+            eps=params["eps"],
+            fig=fig,
+            row=1,
+            col=3,
+        )
         stoch = result["curves"][_names(params["sigma"])["stochastic"]]
         gap = stoch["no EOT"]["acc"][8][-1] - stoch["EOT"]["acc"][8][-1]
-        fig.update_layout(height=430, title=(
-            f"Accuracy under PGD ({params['steps']} steps, {N_TEST} test digits); at ε = "
-            f"{EPS_GRID[-1]:g} the attack without EOT overstates the stochastic model by {gap:+.2f}"))
+        fig.update_layout(
+            height=430,
+            title=(
+                f"Accuracy under PGD ({params['steps']} steps, {N_TEST} test digits); at ε = "
+                f"{EPS_GRID[-1]:g} the attack without EOT overstates the stochastic model by {gap:+.2f}"
+            ),
+        )
         return fig
 
 
@@ -105,9 +135,16 @@ class AttackExplorer(Explorer):
 
 @functools.lru_cache(maxsize=64)
 def _geometry(kind: str, sigma: float, manifold: str, eps: float, eot: int, steps: int, seed: int):
-    ms = experiments.manifold_set(_model(kind, sigma), manifold, P=P_EXEMPLAR,
-                                  M=M_EXEMPLAR if manifold == "exemplar" else M_CLASS,
-                                  eps=eps, steps=steps, eot=eot, seed=seed)
+    ms = experiments.manifold_set(
+        _model(kind, sigma),
+        manifold,
+        P=P_EXEMPLAR,
+        M=M_EXEMPLAR if manifold == "exemplar" else M_CLASS,
+        eps=eps,
+        steps=steps,
+        eot=eot,
+        seed=seed,
+    )
     return experiments.layer_geometry(ms, n_t=N_T, seed=seed)
 
 
@@ -118,9 +155,11 @@ class LayerExplorer(Explorer):
     small = {"eot": 1, "steps": 1}  # the fast test tier's starting point
     title = "Manifold geometry layer by layer"
     controls = (
-        _sigma_control(), _eps_control(),
+        _sigma_control(),
+        _eps_control(),
         Choice("manifold", "exemplar", options=experiments.MANIFOLD_TYPES, label="manifolds"),
-        _eot_control(), _steps_control(),
+        _eot_control(),
+        _steps_control(),
         Choice("measure", "radius", options=manifolds.MEASURES, resimulate=False, label="measure"),
     )
 
@@ -141,14 +180,24 @@ class LayerExplorer(Explorer):
         note = ""
         if stoch.overlap is not None:
             o = stoch.overlap_at("logits")
-            note = (f"; stochastic overlap ratio at the logits {o['corrected']:.2f} "
-                    f"(raw {o['raw']:.2f}, raw with no attack {o['null_raw']:.2f})")
-        size = (f"{P_EXEMPLAR} images x {M_EXEMPLAR} attacks" if params["manifold"] == "exemplar"
-                else f"10 classes x {M_CLASS} images")
+            note = (
+                f"; stochastic overlap ratio at the logits {o['corrected']:.2f} "
+                f"(raw {o['raw']:.2f}, raw with no attack {o['null_raw']:.2f})"
+            )
+        size = (
+            f"{P_EXEMPLAR} images x {M_EXEMPLAR} attacks"
+            if params["manifold"] == "exemplar"
+            else f"10 classes x {M_CLASS} images"
+        )
         fig.update_yaxes(title_text=figures.MEASURE_LABELS[measure])
-        fig.update_layout(height=420, showlegend=True, title=(
-            f"{figures.MEASURE_LABELS[measure]} of {params['manifold']} manifolds ({size}), "
-            f"ε = {params['eps']:g}{note}"))
+        fig.update_layout(
+            height=420,
+            showlegend=True,
+            title=(
+                f"{figures.MEASURE_LABELS[measure]} of {params['manifold']} manifolds ({size}), "
+                f"ε = {params['eps']:g}{note}"
+            ),
+        )
         return fig
 
 
@@ -157,8 +206,9 @@ class LayerExplorer(Explorer):
 
 @functools.lru_cache(maxsize=64)
 def _cloud(kind: str, sigma: float, exemplar: int, eps: float, eot: int, steps: int, seed: int):
-    return experiments.exemplar_cloud(_model(kind, sigma), DIGITS[0] + exemplar, M=48, eps=eps,
-                                      steps=steps, eot=eot, seed=seed)
+    return experiments.exemplar_cloud(
+        _model(kind, sigma), DIGITS[0] + exemplar, M=48, eps=eps, steps=steps, eot=eot, seed=seed
+    )
 
 
 class CloudExplorer(Explorer):
@@ -167,9 +217,18 @@ class CloudExplorer(Explorer):
     name = "geometry.cloud"
     title = "One digit: noise cloud and adversarial points"
     controls = (
-        _sigma_control(), _eps_control(), _eot_control(), _steps_control(),
-        Int("exemplar", 0, 0, 9, label="test-set index",
-            help="Which test image (its position in the test set, not its digit class)."),
+        _sigma_control(),
+        _eps_control(),
+        _eot_control(),
+        _steps_control(),
+        Int(
+            "exemplar",
+            0,
+            0,
+            9,
+            label="test-set index",
+            help="Which test image (its position in the test set, not its digit class).",
+        ),
         Choice("layer", "front", options=models.LAYERS, resimulate=False, label="layer"),
     )
 
@@ -177,8 +236,10 @@ class CloudExplorer(Explorer):
         sigma = params["sigma"]
         names = _names(sigma)
         args = (params["exemplar"], params["eps"])
-        return {names["stochastic"]: _cloud("stochastic", sigma, *args, params["eot"], params["steps"], seed),
-                names["standard"]: _cloud("standard", 0.0, *args, 1, params["steps"], seed)}
+        return {
+            names["stochastic"]: _cloud("stochastic", sigma, *args, params["eot"], params["steps"], seed),
+            names["standard"]: _cloud("standard", 0.0, *args, 1, params["steps"], seed),
+        }
 
     def figure(self, result, params):
         layer = params["layer"]
@@ -191,11 +252,13 @@ class CloudExplorer(Explorer):
             ratio = manifolds.overlap_ratio([r["clean"][layer]], [r["adv"][layer]])
             null = manifolds.overlap_ratio([r["clean"][layer]], [r["null"][layer]], corrected=False)
             parts.append(f"overlap {ratio:.2f} (corrected; raw floor {null:.2f})")
-        fooled = ", ".join(f"{name} {float(np.mean(res['pred_adv'] != res['label'])):.0%}"
-                           for name, res in result.items())
+        fooled = ", ".join(
+            f"{name} {float(np.mean(res['pred_adv'] != res['label'])):.0%}" for name, res in result.items()
+        )
         parts.append(f"attacks that fool: {fooled}")
-        fig.update_layout(title=f"Digit {r['label']}, {layer} layer, ε = {params['eps']:g}: "
-                                + "; ".join(parts), height=420)
+        fig.update_layout(
+            title=f"Digit {r['label']}, {layer} layer, ε = {params['eps']:g}: " + "; ".join(parts), height=420
+        )
         return fig
 
 

@@ -26,8 +26,15 @@ def family(name: str) -> str:
     return name
 
 
-def accuracy_figure(curves: dict, *, eps_mark: float | None = None, title: str | None = None,
-                    panels=(1, 8), fig=None, col0: int = 1) -> go.Figure:
+def accuracy_figure(
+    curves: dict,
+    *,
+    eps_mark: float | None = None,
+    title: str | None = None,
+    panels=(1, 8),
+    fig=None,
+    col0: int = 1,
+) -> go.Figure:
     """Accuracy against eps: one panel per evaluation (single draw, 8-draw average).
 
     ``curves``: ``{model name: {"EOT": robustness dict, "no EOT": robustness dict (optional)}}``
@@ -37,8 +44,7 @@ def accuracy_figure(curves: dict, *, eps_mark: float | None = None, title: str |
     titles = {1: "evaluated with one noise draw", 8: "softmax averaged over 8 draws"}
     own = fig is None
     if own:
-        fig = plots.new_figure(1, len(panels), subplot_titles=[titles[p] for p in panels],
-                               horizontal_spacing=0.08)
+        fig = plots.new_figure(1, len(panels), subplot_titles=[titles[p] for p in panels], horizontal_spacing=0.08)
     for k, draws in enumerate(panels):
         col = col0 + k
         for name, runs in curves.items():
@@ -48,14 +54,33 @@ def accuracy_figure(curves: dict, *, eps_mark: float | None = None, title: str |
                     continue
                 r = runs[attack]
                 label = name if len(runs) == 1 else f"{name}, attack {attack}"
-                fig.add_trace(go.Scatter(x=r["eps"], y=r["acc"][draws], mode="lines+markers",
-                                         name=label, legendgroup=label, showlegend=k == 0,
-                                         line=dict(color=c, dash=dash, width=2)), row=1, col=col)
+                fig.add_trace(
+                    go.Scatter(
+                        x=r["eps"],
+                        y=r["acc"][draws],
+                        mode="lines+markers",
+                        name=label,
+                        legendgroup=label,
+                        showlegend=k == 0,
+                        line=dict(color=c, dash=dash, width=2),
+                    ),
+                    row=1,
+                    col=col,
+                )
         if eps_mark is not None:
-            fig.add_trace(go.Scatter(x=[eps_mark, eps_mark], y=[0, 1], mode="lines", showlegend=False,
-                                     name="this eps", hoverinfo="skip",
-                                     line=dict(color=color("threshold"), dash="dot", width=1)),
-                          row=1, col=col)
+            fig.add_trace(
+                go.Scatter(
+                    x=[eps_mark, eps_mark],
+                    y=[0, 1],
+                    mode="lines",
+                    showlegend=False,
+                    name="this eps",
+                    hoverinfo="skip",
+                    line=dict(color=color("threshold"), dash="dot", width=1),
+                ),
+                row=1,
+                col=col,
+            )
         fig.update_xaxes(title_text="attack budget ε (L∞, pixels in [0, 1])", row=1, col=col)
         fig.update_yaxes(title_text="accuracy" if k == 0 else None, range=[0, 1.02], row=1, col=col)
     if own:
@@ -73,8 +98,18 @@ def tile(images: np.ndarray, pad_value: float = 0.5) -> np.ndarray:
     return out
 
 
-def digits_figure(clean: np.ndarray, adversarial: dict, predictions: dict, labels, *, eps: float,
-                  fig=None, row=None, col=None, title: str | None = None) -> go.Figure:
+def digits_figure(
+    clean: np.ndarray,
+    adversarial: dict,
+    predictions: dict,
+    labels,
+    *,
+    eps: float,
+    fig=None,
+    row=None,
+    col=None,
+    title: str | None = None,
+) -> go.Figure:
     """Clean digits (top row) and one adversarial version per model (rows below), one image.
 
     ``adversarial``: ``{model name: (k, 64)}``; ``predictions``: ``{model name: k labels}``,
@@ -91,10 +126,21 @@ def digits_figure(clean: np.ndarray, adversarial: dict, predictions: dict, label
     for i, name in enumerate(rows):
         for j in range(stack.shape[1]):
             pred = predictions.get(name, [None] * stack.shape[1])[j]
-            text[1 + 9 * i : 9 + 9 * i, 1 + 9 * j : 9 + 9 * j] = (
-                f"{name}: label {labels[j]}, predicted {pred}")
-    fig.add_trace(go.Heatmap(z=img[::-1], colorscale="Greys", reversescale=False, zmin=0, zmax=1,
-                             showscale=False, text=text[::-1], hoverinfo="text", name="digits"), **loc)
+            text[1 + 9 * i : 9 + 9 * i, 1 + 9 * j : 9 + 9 * j] = f"{name}: label {labels[j]}, predicted {pred}"
+    fig.add_trace(
+        go.Heatmap(
+            z=img[::-1],
+            colorscale="Greys",
+            reversescale=False,
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            text=text[::-1],
+            hoverinfo="text",
+            name="digits",
+        ),
+        **loc,
+    )
     # each attacked digit's predicted label in its top-right corner: green if right, red if wrong
     tx, ty, tt, tc = [], [], [], []
     for i, name in enumerate(names, start=1):
@@ -103,41 +149,72 @@ def digits_figure(clean: np.ndarray, adversarial: dict, predictions: dict, label
             ty.append(img.shape[0] - 1 - (1.2 + 9 * i))
             tt.append(str(pred))
             tc.append(color("adversarial") if pred == labels[j] else color("excitatory"))
-    fig.add_trace(go.Scatter(x=tx, y=ty, mode="text", text=tt, name="predicted label",
-                             textfont=dict(color=tc, size=14), showlegend=False, hoverinfo="skip"),
-                  **loc)
+    fig.add_trace(
+        go.Scatter(
+            x=tx,
+            y=ty,
+            mode="text",
+            text=tt,
+            name="predicted label",
+            textfont=dict(color=tc, size=14),
+            showlegend=False,
+            hoverinfo="skip",
+        ),
+        **loc,
+    )
     centres = [img.shape[0] - 1 - (5 + 9 * i) for i in range(len(rows))]
-    fig.update_yaxes(tickvals=centres, ticktext=[r.replace("stochastic ", "stoch. ") for r in rows],
-                     showgrid=False, zeroline=False, scaleanchor="x" if own else None, **loc)
+    fig.update_yaxes(
+        tickvals=centres,
+        ticktext=[r.replace("stochastic ", "stoch. ") for r in rows],
+        showgrid=False,
+        zeroline=False,
+        scaleanchor="x" if own else None,
+        **loc,
+    )
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, **loc)
     wrong = {n: int(np.sum(np.asarray(predictions[n]) != np.asarray(labels))) for n in names}
-    summary = ", ".join(f"{n.replace('stochastic ', 'stoch. ')} {wrong[n]}/{len(labels)} wrong"
-                        for n in names)
+    summary = ", ".join(f"{n.replace('stochastic ', 'stoch. ')} {wrong[n]}/{len(labels)} wrong" for n in names)
     if own:
         fig.update_layout(title=title or f"Perturbed digits at ε = {eps:g}: {summary}", height=380)
     return fig
 
 
-def layer_figure(geoms: dict, measures=("capacity", "radius", "dimension", "participation_ratio"),
-                 *, title: str | None = None, fig=None, cols=None) -> go.Figure:
+def layer_figure(
+    geoms: dict,
+    measures=("capacity", "radius", "dimension", "participation_ratio"),
+    *,
+    title: str | None = None,
+    fig=None,
+    cols=None,
+) -> go.Figure:
     """Measures against layer for several models: adversarial solid, clean dashed.
 
     ``geoms``: ``{model name: LayerGeometry}``. One panel per measure.
     """
     own = fig is None
     if own:
-        fig = plots.new_figure(1, len(measures), subplot_titles=[MEASURE_LABELS[m] for m in measures],
-                               horizontal_spacing=0.06)
+        fig = plots.new_figure(
+            1, len(measures), subplot_titles=[MEASURE_LABELS[m] for m in measures], horizontal_spacing=0.06
+        )
     cols = cols or list(range(1, len(measures) + 1))
     for k, (measure, col) in enumerate(zip(measures, cols, strict=True)):
         for name, g in geoms.items():
             c = color(family(name))
             for which, dash in (("adv", "solid"), ("clean", "dash")):
                 label = f"{name}, {'adversarial' if which == 'adv' else 'clean'}"
-                fig.add_trace(go.Scatter(x=list(g.layers), y=getattr(g, which)[measure],
-                                         mode="lines+markers", name=label, legendgroup=label,
-                                         showlegend=k == 0, line=dict(color=c, dash=dash, width=2)),
-                              row=1, col=col)
+                fig.add_trace(
+                    go.Scatter(
+                        x=list(g.layers),
+                        y=getattr(g, which)[measure],
+                        mode="lines+markers",
+                        name=label,
+                        legendgroup=label,
+                        showlegend=k == 0,
+                        line=dict(color=c, dash=dash, width=2),
+                    ),
+                    row=1,
+                    col=col,
+                )
         fig.update_xaxes(title_text="layer", row=1, col=col)
     if own:
         fig.update_layout(title=title or "Layer-wise manifold geometry", height=400)
@@ -166,34 +243,68 @@ def _panels(titles, gap: float = 0.1) -> go.Figure:
         x0 = k * (width + gap)
         layout[f"xaxis{sfx}"] = dict(domain=[x0, x0 + width], anchor=f"y{sfx}", title_text="PC 1")
         layout[f"yaxis{sfx}"] = dict(anchor=f"x{sfx}", title_text="PC 2" if k == 0 else None)
-        annotations.append(dict(text=text, x=x0 + width / 2, y=1.0, xref="paper", yref="paper",
-                                xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=14)))
+        annotations.append(
+            dict(
+                text=text,
+                x=x0 + width / 2,
+                y=1.0,
+                xref="paper",
+                yref="paper",
+                xanchor="center",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=14),
+            )
+        )
     fig = plots.new_figure()
     fig.update_layout(annotations=annotations, **layout)
     return fig
 
 
-def cloud_panel(clean: np.ndarray, adversarial: np.ndarray, *, name: str, fig, panel: int = 1,
-                showlegend: bool = True) -> None:
+def cloud_panel(
+    clean: np.ndarray, adversarial: np.ndarray, *, name: str, fig, panel: int = 1, showlegend: bool = True
+) -> None:
     """PCA (fitted on both) of one exemplar's clean cloud and its adversarial points."""
     proj = _pca2(np.vstack([clean, adversarial]))
     n = len(clean)
     c = color(family(name))
     axes = dict(xaxis="x" if panel == 1 else f"x{panel}", yaxis="y" if panel == 1 else f"y{panel}")
     traces = [
-        go.Scatter(x=proj[:n, 0], y=proj[:n, 1], mode="markers", name="clean (noise draws)",
-                   legendgroup="clean", showlegend=showlegend,
-                   marker=dict(color=rgba(c, 0.35), size=7, symbol="circle"), **axes),
-        go.Scatter(x=proj[n:, 0], y=proj[n:, 1], mode="markers", name="adversarial",
-                   legendgroup="adversarial", showlegend=showlegend,
-                   marker=dict(color=color("excitatory"), size=7, symbol="x"), **axes),
+        go.Scatter(
+            x=proj[:n, 0],
+            y=proj[:n, 1],
+            mode="markers",
+            name="clean (noise draws)",
+            legendgroup="clean",
+            showlegend=showlegend,
+            marker=dict(color=rgba(c, 0.35), size=7, symbol="circle"),
+            **axes,
+        ),
+        go.Scatter(
+            x=proj[n:, 0],
+            y=proj[n:, 1],
+            mode="markers",
+            name="adversarial",
+            legendgroup="adversarial",
+            showlegend=showlegend,
+            marker=dict(color=color("excitatory"), size=7, symbol="x"),
+            **axes,
+        ),
     ]
     for part, label, sym in ((proj[:n], "clean mean", "circle-open"), (proj[n:], "adversarial mean", "x-open")):
         m = part.mean(axis=0)
-        traces.append(go.Scatter(x=[m[0]], y=[m[1]], mode="markers", name=label, legendgroup=label,
-                                 showlegend=showlegend, marker=dict(color=color("output"), size=14,
-                                                                    symbol=sym, line=dict(width=2)),
-                                 **axes))
+        traces.append(
+            go.Scatter(
+                x=[m[0]],
+                y=[m[1]],
+                mode="markers",
+                name=label,
+                legendgroup=label,
+                showlegend=showlegend,
+                marker=dict(color=color("output"), size=14, symbol=sym, line=dict(width=2)),
+                **axes,
+            )
+        )
     fig.add_traces(traces)
 
 
@@ -203,8 +314,9 @@ def cloud_figure(clouds: dict, *, layer: str, title: str | None = None) -> go.Fi
     fig = _panels(names)
     for k, name in enumerate(names):
         cloud_panel(*clouds[name], name=name, fig=fig, panel=k + 1, showlegend=k == 0)
-    fig.update_layout(title=title or f"One exemplar at the {layer} layer (PCA of clean and adversarial points)",
-                      height=400)
+    fig.update_layout(
+        title=title or f"One exemplar at the {layer} layer (PCA of clean and adversarial points)", height=400
+    )
     return fig
 
 
@@ -215,9 +327,12 @@ def sigma_figure(sweep: dict, *, title: str | None = None) -> go.Figure:
     attack (dashed grey, the floor), when the sweep has them.
     """
     s = sweep["sigmas"]
-    fig = plots.new_figure(1, 2, subplot_titles=("accuracy (range over seeds)",
-                                                 "overlap ratio (adversarial vs noise cloud)"),
-                           horizontal_spacing=0.1)
+    fig = plots.new_figure(
+        1,
+        2,
+        subplot_titles=("accuracy (range over seeds)", "overlap ratio (adversarial vs noise cloud)"),
+        horizontal_spacing=0.1,
+    )
     eps_max = sweep["eps"][-1]
     series = {
         "clean, one draw": sweep["acc1"][:, :, 0],
@@ -226,18 +341,39 @@ def sigma_figure(sweep: dict, *, title: str | None = None) -> go.Figure:
         f"ε = {eps_max:g}, 8-draw average": sweep["acc8"][:, :, -1],
     }
     dash = {k: ("dot" if "one draw" in k else "solid") for k in series}
-    plots.curves(s, {k: plots.band(v, kind="range") for k, v in series.items()}, dash=dash,
-                 x_label="noise σ (0 = standard)", y_label="accuracy", fig=fig, row=1, col=1)
+    plots.curves(
+        s,
+        {k: plots.band(v, kind="range") for k, v in series.items()},
+        dash=dash,
+        x_label="noise σ (0 = standard)",
+        y_label="accuracy",
+        fig=fig,
+        row=1,
+        col=1,
+    )
     has = s > 0
 
     def ranged(name, v, c, dash):  # mean over seeds, error bars spanning the range
         v = np.asarray(v, dtype=float)
         mean = v.mean(axis=0)
-        fig.add_trace(go.Scatter(x=s[has], y=mean, name=name, mode="lines+markers",
-                                 line=dict(color=c, dash=dash, width=2),
-                                 error_y=dict(type="data", symmetric=False, array=v.max(axis=0) - mean,
-                                              arrayminus=mean - v.min(axis=0), thickness=1)),
-                      row=1, col=2)
+        fig.add_trace(
+            go.Scatter(
+                x=s[has],
+                y=mean,
+                name=name,
+                mode="lines+markers",
+                line=dict(color=c, dash=dash, width=2),
+                error_y=dict(
+                    type="data",
+                    symmetric=False,
+                    array=v.max(axis=0) - mean,
+                    arrayminus=mean - v.min(axis=0),
+                    thickness=1,
+                ),
+            ),
+            row=1,
+            col=2,
+        )
 
     for j, layer in enumerate(("front", "logits")):
         c = color((0, 4)[j])
@@ -245,8 +381,12 @@ def sigma_figure(sweep: dict, *, title: str | None = None) -> go.Figure:
         if "overlap_raw" in sweep:
             ranged(f"{layer} layer, raw", sweep["overlap_raw"][:, has, j], c, "dot")
     if "overlap_null_raw" in sweep:
-        ranged("raw with no attack (the floor)", sweep["overlap_null_raw"][:, has, :].mean(axis=2),
-               color("threshold"), "dash")
+        ranged(
+            "raw with no attack (the floor)",
+            sweep["overlap_null_raw"][:, has, :].mean(axis=2),
+            color("threshold"),
+            "dash",
+        )
     fig.update_xaxes(title_text="noise σ", row=1, col=2)
     fig.update_yaxes(title_text="‖mean adv − mean clean‖ / RMS noise radius", rangemode="tozero", row=1, col=2)
     fig.add_hline(y=1.0, line=dict(color=color("threshold"), dash="dash"), row=1, col=2)
@@ -260,9 +400,13 @@ def spread_figure(spread: dict, *, title: str | None = None) -> go.Figure:
     fig = plots.new_figure(1, 3, subplot_titles=[MEASURE_LABELS[k] for k in keys], horizontal_spacing=0.08)
     for col, key in enumerate(keys, start=1):
         for i, M in enumerate(spread["M"]):
-            fig.add_trace(go.Box(y=spread[key][i], name=f"M = {M}", boxpoints="all",
-                                 marker_color=color(i), showlegend=False), row=1, col=col)
+            fig.add_trace(
+                go.Box(
+                    y=spread[key][i], name=f"M = {M}", boxpoints="all", marker_color=color(i), showlegend=False
+                ),
+                row=1,
+                col=col,
+            )
         fig.update_xaxes(title_text="points per class manifold", row=1, col=col)
-    fig.update_layout(title=title or "MFTMA with 10 classes: values move with M and with the sample",
-                      height=360)
+    fig.update_layout(title=title or "MFTMA with 10 classes: values move with M and with the sample", height=360)
     return fig

@@ -58,8 +58,9 @@ from bioviz.runtime import blas_threads
 from bioviz.validation import check_int, check_positive, check_range, check_seed
 
 
-def as_manifolds(manifolds, *, min_points: int = 1, min_manifolds: int = 1,
-                 name: str = "manifolds") -> list[np.ndarray]:
+def as_manifolds(
+    manifolds, *, min_points: int = 1, min_manifolds: int = 1, name: str = "manifolds"
+) -> list[np.ndarray]:
     """Validate a sequence of ``(M_i, N)`` point clouds (or a ``(P, M, N)`` array) -> list of arrays.
 
     Raises a ValueError naming ``name`` for an empty sequence, too few points or manifolds,
@@ -67,8 +68,9 @@ def as_manifolds(manifolds, *, min_points: int = 1, min_manifolds: int = 1,
     """
     if isinstance(manifolds, np.ndarray):
         if manifolds.ndim != 3:
-            raise ValueError(f"{name} must be a (P, M, N) array or a sequence of (M, N) arrays, "
-                             f"got shape {manifolds.shape}")
+            raise ValueError(
+                f"{name} must be a (P, M, N) array or a sequence of (M, N) arrays, got shape {manifolds.shape}"
+            )
         manifolds = list(manifolds)
     out = [np.asarray(m, dtype=float) for m in manifolds]
     if len(out) < min_manifolds:
@@ -162,8 +164,9 @@ def mftma(manifolds, kappa: float = 0.0, n_t: int = 200, seed: int = 0) -> MFTMA
             centre = means[i] - origin
             norm = float(np.linalg.norm(centre))
             if norm <= 1e-9 * scale:
-                raise ValueError(f"manifolds[{i}] has its centre at the global mean (zero centre "
-                                 "norm): capacity is undefined")
+                raise ValueError(
+                    f"manifolds[{i}] has its centre at the global mean (zero centre norm): capacity is undefined"
+                )
             S = (x - means[i]) / norm  # (M, N) centre-normalised points
             if S.shape[1] > S.shape[0]:  # work in the span of the points
                 Q, _ = np.linalg.qr(S.T)  # (N, M)
@@ -175,8 +178,14 @@ def mftma(manifolds, kappa: float = 0.0, n_t: int = 200, seed: int = 0) -> MFTMA
             radii.append(r)
             dims.append(d)
     caps, radii, dims = np.array(caps), np.array(radii), np.array(dims)
-    return MFTMA(capacity=float(1.0 / np.mean(1.0 / caps)), radius=float(radii.mean()),
-                 dimension=float(dims.mean()), capacities=caps, radii=radii, dimensions=dims)
+    return MFTMA(
+        capacity=float(1.0 / np.mean(1.0 / caps)),
+        radius=float(radii.mean()),
+        dimension=float(dims.mean()),
+        capacities=caps,
+        radii=radii,
+        dimensions=dims,
+    )
 
 
 def points_capacity(kappa: float = 0.0) -> float:
@@ -189,7 +198,7 @@ def points_capacity(kappa: float = 0.0) -> float:
     2.0
     """
     kappa = check_positive("kappa", kappa, allow_zero=True)
-    phi = math.exp(-kappa**2 / 2) / math.sqrt(2 * math.pi)
+    phi = math.exp(-(kappa**2) / 2) / math.sqrt(2 * math.pi)
     Phi = 0.5 * (1 + math.erf(kappa / math.sqrt(2)))
     return 1.0 / ((1 + kappa**2) * Phi + kappa * phi)
 
@@ -267,15 +276,19 @@ def _overlap_terms(clean, adversarial) -> tuple[np.ndarray, np.ndarray, np.ndarr
     C = as_manifolds(clean, min_points=2, name="clean")
     A = as_manifolds(adversarial, min_points=2, name="adversarial")
     if len(C) != len(A) or C[0].shape[1] != A[0].shape[1]:
-        raise ValueError(f"adversarial must match clean: {len(A)} vs {len(C)} clouds of "
-                         f"{A[0].shape[1]} vs {C[0].shape[1]} features")
+        raise ValueError(
+            f"adversarial must match clean: {len(A)} vs {len(C)} clouds of "
+            f"{A[0].shape[1]} vs {C[0].shape[1]} features"
+        )
     d2, s2, floor2 = (np.zeros(len(C)) for _ in range(3))
     for i, (c, a) in enumerate(zip(C, A, strict=True)):
         var_c = float(np.sum(np.var(c, axis=0, ddof=1)))  # trace of the covariance, unbiased
         var_a = float(np.sum(np.var(a, axis=0, ddof=1)))
         if var_c == 0:
-            raise ValueError(f"clean[{i}] has zero spread (a deterministic model has no noise "
-                             "cloud): the overlap ratio is undefined")
+            raise ValueError(
+                f"clean[{i}] has zero spread (a deterministic model has no noise "
+                "cloud): the overlap ratio is undefined"
+            )
         d2[i] = np.sum((a.mean(axis=0) - c.mean(axis=0)) ** 2)
         s2[i] = var_c
         floor2[i] = var_c / len(c) + var_a / len(a)
@@ -359,6 +372,10 @@ def measures(manifolds, *, n_t: int = 100, seed: int = 0) -> dict:
     X = as_manifolds(manifolds, min_points=1, min_manifolds=2)
     res = mftma(X, n_t=n_t, seed=seed)
     pooled = np.concatenate(X)
-    return {"capacity": res.capacity, "radius": res.radius, "dimension": res.dimension,
-            "participation_ratio": participation_ratio(pooled) if len(pooled) > 1 else 0.0,
-            "plain_radius": plain_radius(X)}
+    return {
+        "capacity": res.capacity,
+        "radius": res.radius,
+        "dimension": res.dimension,
+        "participation_ratio": participation_ratio(pooled) if len(pooled) > 1 else 0.0,
+        "plain_radius": plain_radius(X),
+    }

@@ -142,16 +142,18 @@ def config(kind: str = "standard", sigma: float | None = None, seed: int = 0, **
 #: 8 orientations x 3 frequencies = 768 Gabor units), 512 hidden units, every digit also
 #: shifted by one pixel in 8 directions (9x the data), 40 epochs, 10-step PGD for AT.
 #: Use as ``trained("stochastic", **PAPER_SCALE)``.
-PAPER_SCALE = dict(n_random=1024, n_orient=8, freqs=(0.14, 0.22, 0.32), hidden=512, epochs=40,
-                   augment=8, at_steps=10)
+PAPER_SCALE = dict(
+    n_random=1024, n_orient=8, freqs=(0.14, 0.22, 0.32), hidden=512, epochs=40, augment=8, at_steps=10
+)
 
 
 # ---------------------------------------------------------------------------------------------
 # the fixed front end
 
 
-def gabor_bank(n_orient: int = 4, freqs=(0.18, 0.32), width: float = 1.2, grid: int = 4,
-               size: int = 8) -> tuple[np.ndarray, np.ndarray]:
+def gabor_bank(
+    n_orient: int = 4, freqs=(0.18, 0.32), width: float = 1.2, grid: int = 4, size: int = 8
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Even and odd Gabor filters on a ``grid`` x ``grid`` lattice over a ``size`` x ``size`` image.
 
     :math:`g(x, y) = \exp(-r^2 / 2w^2) \cos(2\pi f u + \phi)` with :math:`u` the coordinate
@@ -208,7 +210,7 @@ def _module_class():
             self.cfg = cfg
             for name, value in _front_weights(cfg).items():
                 self.register_buffer(name, torch.from_numpy(value))
-            n_front = (self.g0.shape[0] * 2 if cfg.front == "gabor" else cfg.n_random)
+            n_front = self.g0.shape[0] * 2 if cfg.front == "gabor" else cfg.n_random
             self.n_front = n_front
             self.fc1 = nn.Linear(n_front, cfg.hidden)
             self.fc2 = nn.Linear(cfg.hidden, 10)
@@ -356,8 +358,9 @@ def train(cfg: Config | None = None, *, dev=None, show_progress: bool = False, *
                 idx = perm[i : i + cfg.batch_size]
                 xb, yb = Xtr[idx], ytr[idx]
                 if cfg.kind == "adversarial" and cfg.at_eps > 0:
-                    xb = attacks._pgd(net, xb, yb, cfg.at_eps, cfg.at_steps, 2.5 * cfg.at_eps / cfg.at_steps,
-                                      1, True, gen)
+                    xb = attacks._pgd(
+                        net, xb, yb, cfg.at_eps, cfg.at_steps, 2.5 * cfg.at_eps / cfg.at_steps, 1, True, gen
+                    )
                 loss = torch.nn.functional.cross_entropy(net(xb, gen), yb)
                 opt.zero_grad()
                 loss.backward()
@@ -394,5 +397,21 @@ def describe(cfg: Config) -> dict:
     return asdict(cfg)
 
 
-__all__ = ["check_sigma", "KINDS", "FRONTS", "NOISES", "LAYERS", "SIGMAS", "PAPER_SCALE", "Config", "Model",
-           "config", "data", "device", "gabor_bank", "train", "trained", "describe"]
+__all__ = [
+    "check_sigma",
+    "KINDS",
+    "FRONTS",
+    "NOISES",
+    "LAYERS",
+    "SIGMAS",
+    "PAPER_SCALE",
+    "Config",
+    "Model",
+    "config",
+    "data",
+    "device",
+    "gabor_bank",
+    "train",
+    "trained",
+    "describe",
+]

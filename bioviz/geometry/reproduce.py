@@ -16,8 +16,16 @@ from bioviz.runtime import progress
 EPS_CURVE = (0.0, 0.025, 0.05, 0.075, 0.1, 0.15)
 
 
-def accuracy_curves(model_list, eps_values=EPS_CURVE, *, steps: int = 20, eot: int = 8,
-                    n: int | None = None, seed: int = 0, show_progress: bool = True) -> dict:
+def accuracy_curves(
+    model_list,
+    eps_values=EPS_CURVE,
+    *,
+    steps: int = 20,
+    eot: int = 8,
+    n: int | None = None,
+    seed: int = 0,
+    show_progress: bool = True,
+) -> dict:
     """``{model name: {"EOT": curve, "no EOT": curve}}`` (no-EOT only for stochastic models).
 
     Each curve is :func:`bioviz.geometry.attacks.robustness` on the test set (first ``n``).
@@ -43,8 +51,15 @@ def _f(x, digits: int = 3) -> str:
     return f"{x:.{digits}f}"
 
 
-def spec_values(curves: dict, geoms: dict, sweep: dict, *, standard: str = "standard",
-                stochastic: str = "stochastic σ=1", adversarial: str = "adversarial") -> dict:
+def spec_values(
+    curves: dict,
+    geoms: dict,
+    sweep: dict,
+    *,
+    standard: str = "standard",
+    stochastic: str = "stochastic σ=1",
+    adversarial: str = "adversarial",
+) -> dict:
     """Every quantity the spec's checks need, from the notebook's results.
 
     ``curves``: :func:`accuracy_curves`; ``geoms``: ``{name: LayerGeometry}`` of exemplar
@@ -60,10 +75,10 @@ def spec_values(curves: dict, geoms: dict, sweep: dict, *, standard: str = "stan
         for r in runs.values():
             for d in r["acc"]:
                 rises.append(float(np.max(np.diff(r["acc"][d]))))
-    ratio = {k: geoms[k].adv["plain_radius"][-1] / geoms[k].adv["plain_radius"][0]
-             for k in (standard, adversarial)}
-    ratio_mftma = {k: geoms[k].adv["radius"][-1] / geoms[k].adv["radius"][0]
-                   for k in (standard, adversarial)}
+    ratio = {
+        k: geoms[k].adv["plain_radius"][-1] / geoms[k].adv["plain_radius"][0] for k in (standard, adversarial)
+    }
+    ratio_mftma = {k: geoms[k].adv["radius"][-1] / geoms[k].adv["radius"][0] for k in (standard, adversarial)}
     noisy = sweep["sigmas"] > 0  # sigma 0: no noise cloud
     logits_overlap = sweep["overlap"][:, noisy, 1].mean(axis=0)
     front = geoms[stochastic].overlap_at("front")
@@ -95,8 +110,9 @@ def spec_values(curves: dict, geoms: dict, sweep: dict, *, standard: str = "stan
         "radius_ratio_adversarial": float(ratio[adversarial]),
         "mftma_radius_ratio_standard": float(ratio_mftma[standard]),
         "mftma_radius_ratio_adversarial": float(ratio_mftma[adversarial]),
-        "front_radius_stochastic_over_standard": float(geoms[stochastic].adv["plain_radius"][i_front]
-                                                       / geoms[standard].adv["plain_radius"][i_front]),
+        "front_radius_stochastic_over_standard": float(
+            geoms[stochastic].adv["plain_radius"][i_front] / geoms[standard].adv["plain_radius"][i_front]
+        ),
         "overlap_front": front["corrected"],
         "overlap_front_raw": front["raw"],
         "overlap_front_null_raw": front["null_raw"],
@@ -117,50 +133,127 @@ def spec_values(curves: dict, geoms: dict, sweep: dict, *, standard: str = "stan
 def comparison(v: dict, anchors: dict) -> Comparison:
     """The spec's checks: threshold, our value (fixed decimals), verdict; the prototype's value
     in the note where the spec gives one. ``v``: :func:`spec_values`; ``anchors``: :func:`anchors`."""
-    c = Comparison("The spec's checks (thresholds a test can assert) and the MFTMA anchors",
-                   reference_label="spec threshold")
-    c.add("clean accuracy, standard", 0.95, _f(v["clean_standard"]), rule="at_least",
-          note="prototype .965-.972")
-    c.add("clean accuracy, σ = 1, one draw", 0.85, _f(v["clean_stochastic_single"]), rule="at_least",
-          note="prototype .90-.91; one draw varies by about ±0.01 between evaluations")
-    c.add("ε = 0.1 with EOT: σ = 1 (8-draw average) − standard", 0.05,
-          _f(v["eps01_stochastic_avg"] - v["eps01_standard"]), rule="at_least",
-          note="prototype: .50-.56 vs .40-.42")
-    c.add("ε = 0.1: adversarially trained − standard", 0.2,
-          _f(v["eps01_adversarial"] - v["eps01_standard"]), rule="at_least", note="prototype: .73 vs .40-.42")
-    c.add("EOT accuracy − no-EOT accuracy (σ = 1, worst over ε and evaluations)", 0.03,
-          _f(v["eot_excess"]), rule="at_most", note="EOT must not be a weaker attack")
-    c.add("largest rise of accuracy with ε (any curve)", 0.0, _f(v["max_rise"]), rule="at_most",
-          tolerance=0.02, note="non-increasing, up to ±0.02 sampling noise")
-    c.add("perturbation radius logits / pixels, standard: plain radius", 1.3,
-          _f(v["radius_ratio_standard"], 2), rule="at_least",
-          note="16 digits x 16 attacks; prototype about 1.6 (.14 → .23); fragile, section 4(d)")
-    c.add("perturbation radius logits / pixels, standard: MFTMA radius", 1.3,
-          _f(v["mftma_radius_ratio_standard"], 2), rule="at_least",
-          note="same manifolds; the spec does not say which radius; fragile, section 4(d)")
-    c.add("perturbation radius logits / pixels, adversarially trained: plain radius", 1.0,
-          _f(v["radius_ratio_adversarial"], 2), rule="at_most", note="prototype about 0.70 (.115 → .08)")
-    c.add("perturbation radius logits / pixels, adversarially trained: MFTMA radius", 1.0,
-          _f(v["mftma_radius_ratio_adversarial"], 2), rule="at_most")
-    c.add("overlap ratio at the front layer, σ = 1 (corrected for its floor)", 1.0,
-          _f(v["overlap_front"], 2), rule="at_most",
-          note=(f"raw {_f(v['overlap_front_raw'], 2)}, raw with no attack {_f(v['overlap_front_null_raw'], 2)}: "
-                "the raw ratio < 1 holds by construction; prototype (raw) .40-.67"))
-    sig = ", ".join(f"{s:g}: {x:.2f}" for s, x in zip(v["overlap_sigmas"], v["overlap_logits_by_sigma"],
-                                                       strict=True))
-    c.add("overlap ratio at the logits (corrected): largest step up as σ grows", 0.0,
-          _f(v["overlap_logits_max_step"], 2), rule="at_most",
-          note=f"decreasing in σ; by σ {sig}; prototype (raw) about 1.8, 1.1, .75")
-    c.add("MFTMA capacity of points (κ = 0)", 2.0, _f(anchors["points"][0.0]), rule="approx", tolerance=0.1,
-          note=f"Cover's 2; n_t = {anchors['points_n_t']} Gaussian vectors")
+    c = Comparison(
+        "The spec's checks (thresholds a test can assert) and the MFTMA anchors", reference_label="spec threshold"
+    )
+    c.add("clean accuracy, standard", 0.95, _f(v["clean_standard"]), rule="at_least", note="prototype .965-.972")
+    c.add(
+        "clean accuracy, σ = 1, one draw",
+        0.85,
+        _f(v["clean_stochastic_single"]),
+        rule="at_least",
+        note="prototype .90-.91; one draw varies by about ±0.01 between evaluations",
+    )
+    c.add(
+        "ε = 0.1 with EOT: σ = 1 (8-draw average) − standard",
+        0.05,
+        _f(v["eps01_stochastic_avg"] - v["eps01_standard"]),
+        rule="at_least",
+        note="prototype: .50-.56 vs .40-.42",
+    )
+    c.add(
+        "ε = 0.1: adversarially trained − standard",
+        0.2,
+        _f(v["eps01_adversarial"] - v["eps01_standard"]),
+        rule="at_least",
+        note="prototype: .73 vs .40-.42",
+    )
+    c.add(
+        "EOT accuracy − no-EOT accuracy (σ = 1, worst over ε and evaluations)",
+        0.03,
+        _f(v["eot_excess"]),
+        rule="at_most",
+        note="EOT must not be a weaker attack",
+    )
+    c.add(
+        "largest rise of accuracy with ε (any curve)",
+        0.0,
+        _f(v["max_rise"]),
+        rule="at_most",
+        tolerance=0.02,
+        note="non-increasing, up to ±0.02 sampling noise",
+    )
+    c.add(
+        "perturbation radius logits / pixels, standard: plain radius",
+        1.3,
+        _f(v["radius_ratio_standard"], 2),
+        rule="at_least",
+        note="16 digits x 16 attacks; prototype about 1.6 (.14 → .23); fragile, section 4(d)",
+    )
+    c.add(
+        "perturbation radius logits / pixels, standard: MFTMA radius",
+        1.3,
+        _f(v["mftma_radius_ratio_standard"], 2),
+        rule="at_least",
+        note="same manifolds; the spec does not say which radius; fragile, section 4(d)",
+    )
+    c.add(
+        "perturbation radius logits / pixels, adversarially trained: plain radius",
+        1.0,
+        _f(v["radius_ratio_adversarial"], 2),
+        rule="at_most",
+        note="prototype about 0.70 (.115 → .08)",
+    )
+    c.add(
+        "perturbation radius logits / pixels, adversarially trained: MFTMA radius",
+        1.0,
+        _f(v["mftma_radius_ratio_adversarial"], 2),
+        rule="at_most",
+    )
+    c.add(
+        "overlap ratio at the front layer, σ = 1 (corrected for its floor)",
+        1.0,
+        _f(v["overlap_front"], 2),
+        rule="at_most",
+        note=(
+            f"raw {_f(v['overlap_front_raw'], 2)}, raw with no attack {_f(v['overlap_front_null_raw'], 2)}: "
+            "the raw ratio < 1 holds by construction; prototype (raw) .40-.67"
+        ),
+    )
+    sig = ", ".join(
+        f"{s:g}: {x:.2f}" for s, x in zip(v["overlap_sigmas"], v["overlap_logits_by_sigma"], strict=True)
+    )
+    c.add(
+        "overlap ratio at the logits (corrected): largest step up as σ grows",
+        0.0,
+        _f(v["overlap_logits_max_step"], 2),
+        rule="at_most",
+        note=f"decreasing in σ; by σ {sig}; prototype (raw) about 1.8, 1.1, .75",
+    )
+    c.add(
+        "MFTMA capacity of points (κ = 0)",
+        2.0,
+        _f(anchors["points"][0.0]),
+        rule="approx",
+        tolerance=0.1,
+        note=f"Cover's 2; n_t = {anchors['points_n_t']} Gaussian vectors",
+    )
     r = anchors["readme"]
     c.add("README random data: capacity", 0.04, _f(r.capacity, 4), rule="approx", tolerance=0.002)
-    c.add("README random data: radius", 1.47, _f(r.radius), rule="approx", tolerance=0.02,
-          note="the README prints 1.48 in one version, the spec 1.47")
-    c.add("README random data: dimension", 36.2, _f(r.dimension, 2), rule="approx", tolerance=0.5,
-          note="36.17 in the README; we skip its centre-correlation step")
-    c.add(f"participation ratio of isotropic {anchors['pr_d']}-d data", anchors["pr_d"], _f(anchors["pr"], 2),
-          rule="approx", tolerance=0.05, relative=True)
+    c.add(
+        "README random data: radius",
+        1.47,
+        _f(r.radius),
+        rule="approx",
+        tolerance=0.02,
+        note="the README prints 1.48 in one version, the spec 1.47",
+    )
+    c.add(
+        "README random data: dimension",
+        36.2,
+        _f(r.dimension, 2),
+        rule="approx",
+        tolerance=0.5,
+        note="36.17 in the README; we skip its centre-correlation step",
+    )
+    c.add(
+        f"participation ratio of isotropic {anchors['pr_d']}-d data",
+        anchors["pr_d"],
+        _f(anchors["pr"], 2),
+        rule="approx",
+        tolerance=0.05,
+        relative=True,
+    )
     return c
 
 
@@ -190,47 +283,91 @@ def prototype_comparison(sweep: dict, v: dict, *, tolerance: float = 0.01) -> Co
     attack, the overlap ratios (the prototype's were raw, floor included).
     """
     seeds = len(sweep["seeds"])
-    c = Comparison(f"Ours beside the spec prototype's measurements (accuracies: mean of our {seeds} "
-                   f"training seeds, agreeing within ±{tolerance:g} of the prototype's range)",
-                   reference_label="prototype")
+    c = Comparison(
+        f"Ours beside the spec prototype's measurements (accuracies: mean of our {seeds} "
+        f"training seeds, agreeing within ±{tolerance:g} of the prototype's range)",
+        reference_label="prototype",
+    )
     sig, eps = list(sweep["sigmas"]), list(np.round(sweep["eps"], 6))
     for name, (sigma, draws, e), rng in PROTOTYPE:
         if sigma not in sig or round(e, 6) not in eps:
             continue
         acc = sweep["acc1" if draws == 1 else "acc8"][:, sig.index(sigma), eps.index(round(e, 6))]
-        c.add(name, rng, _f(acc.mean()), rule="within", tolerance=tolerance,
-              note=f"ours {acc.min():.3f}-{acc.max():.3f}" if seeds > 1 else "")
-    c.add("adversarially trained, clean", 0.972, _f(v["clean_adversarial"]), rule="approx", tolerance=0.02,
-          note="seed 0 only")
-    c.add("adversarially trained, ε = 0.1", 0.73, _f(v["eps01_adversarial"]), rule="approx", tolerance=0.03,
-          note="seed 0 only")
-    c.add("σ = 1 without EOT, ε = 0.1: one draw / 8-draw average", "0.50 / 0.56",
-          f"{v['eps01_stochastic_single_no_eot']:.3f} / {v['eps01_stochastic_avg_no_eot']:.3f}",
-          note=(f"with EOT: {v['eps01_stochastic_single']:.3f} / {v['eps01_stochastic_avg']:.3f} "
-                "(prototype .46 / .49)"))
-    c.add("overlap ratio at the front layer, σ = 1 (raw)", (0.40, 0.67), _f(v["overlap_front_raw"], 2),
-          rule="within", note=(f"raw, floor included: {_f(v['overlap_front_null_raw'], 2)} with no attack; "
-                               f"corrected {_f(v['overlap_front'], 2)}"))
+        c.add(
+            name,
+            rng,
+            _f(acc.mean()),
+            rule="within",
+            tolerance=tolerance,
+            note=f"ours {acc.min():.3f}-{acc.max():.3f}" if seeds > 1 else "",
+        )
+    c.add(
+        "adversarially trained, clean",
+        0.972,
+        _f(v["clean_adversarial"]),
+        rule="approx",
+        tolerance=0.02,
+        note="seed 0 only",
+    )
+    c.add(
+        "adversarially trained, ε = 0.1",
+        0.73,
+        _f(v["eps01_adversarial"]),
+        rule="approx",
+        tolerance=0.03,
+        note="seed 0 only",
+    )
+    c.add(
+        "σ = 1 without EOT, ε = 0.1: one draw / 8-draw average",
+        "0.50 / 0.56",
+        f"{v['eps01_stochastic_single_no_eot']:.3f} / {v['eps01_stochastic_avg_no_eot']:.3f}",
+        note=(
+            f"with EOT: {v['eps01_stochastic_single']:.3f} / {v['eps01_stochastic_avg']:.3f} (prototype .46 / .49)"
+        ),
+    )
+    c.add(
+        "overlap ratio at the front layer, σ = 1 (raw)",
+        (0.40, 0.67),
+        _f(v["overlap_front_raw"], 2),
+        rule="within",
+        note=(
+            f"raw, floor included: {_f(v['overlap_front_null_raw'], 2)} with no attack; "
+            f"corrected {_f(v['overlap_front'], 2)}"
+        ),
+    )
     raw = ", ".join(f"{x:.2f}" for x in v["overlap_logits_raw_by_sigma"])
     s_txt = ", ".join(f"{s:g}" for s in v["overlap_sigmas"])
-    c.add(f"overlap ratio at the logits (raw), σ = {s_txt}", "about 1.8, 1.1, 0.75", raw,
-          note=f"corrected: {', '.join(f'{x:.2f}' for x in v['overlap_logits_by_sigma'])}")
+    c.add(
+        f"overlap ratio at the logits (raw), σ = {s_txt}",
+        "about 1.8, 1.1, 0.75",
+        raw,
+        note=f"corrected: {', '.join(f'{x:.2f}' for x in v['overlap_logits_by_sigma'])}",
+    )
     return c
 
 
-def paper_comparison(curves: dict, *, standard: str = "standard",
-                     stochastic: str = "stochastic σ=1") -> Comparison:
+def paper_comparison(
+    curves: dict, *, standard: str = "standard", stochastic: str = "stochastic σ=1"
+) -> Comparison:
     """The paper repository's CIFAR-10 numbers beside our nearest analogue, for orientation only."""
     i01 = EPS_CURVE.index(0.1)
     std, sto = curves[standard]["EOT"], curves[stochastic]["no EOT"]
-    c = Comparison("The paper repository's CIFAR-10 numbers beside ours (orientation only: different "
-                   "data, networks and ε)", reference_label="paper (CIFAR-10)")
-    c.add("standard: clean / adversarial accuracy", "ResNet18: 0.949 / 0.404",
-          f"{std['acc'][1][0]:.3f} / {std['acc'][1][i01]:.3f}",
-          note="paper: ε = 1/255, 16 steps, 500 stimuli; ours: digits, ε = 0.1, 20 steps")
-    c.add("stochastic: clean / adversarial accuracy (no EOT, as the paper's demo)",
-          "VOneResNet18: 0.891 / 0.830", f"{sto['acc'][1][0]:.3f} / {sto['acc'][1][i01]:.3f}",
-          note="single draw; the paper's model uses Gaussian noise in a Gabor VOneBlock")
+    c = Comparison(
+        "The paper repository's CIFAR-10 numbers beside ours (orientation only: different data, networks and ε)",
+        reference_label="paper (CIFAR-10)",
+    )
+    c.add(
+        "standard: clean / adversarial accuracy",
+        "ResNet18: 0.949 / 0.404",
+        f"{std['acc'][1][0]:.3f} / {std['acc'][1][i01]:.3f}",
+        note="paper: ε = 1/255, 16 steps, 500 stimuli; ours: digits, ε = 0.1, 20 steps",
+    )
+    c.add(
+        "stochastic: clean / adversarial accuracy (no EOT, as the paper's demo)",
+        "VOneResNet18: 0.891 / 0.830",
+        f"{sto['acc'][1][0]:.3f} / {sto['acc'][1][i01]:.3f}",
+        note="single draw; the paper's model uses Gaussian noise in a Gabor VOneBlock",
+    )
     return c
 
 
@@ -239,43 +376,86 @@ def signature_comparison(v: dict) -> Comparison:
 
     ``v``: :func:`spec_values`. The thresholds are ours (the paper states directions, not numbers).
     """
-    c = Comparison("The paper's geometric claims, measured on our exemplar manifolds (ε = 0.1)",
-                   reference_label="claim holds if")
-    c.add("1. distinct signatures: standard and AT differ in how the perturbation spread changes "
-          "with depth (plain-radius logits/pixels ratio, standard − AT)", 0.2,
-          _f(v["radius_ratio_standard"] - v["radius_ratio_adversarial"], 2), rule="at_least",
-          note=f"standard {v['radius_ratio_standard']:.2f}, AT {v['radius_ratio_adversarial']:.2f}")
-    c.add("2. AT keeps perturbation manifolds narrow: logits/pixels, plain radius", 1.0,
-          _f(v["radius_ratio_adversarial"], 2), rule="at_most",
-          note=f"MFTMA radius: {v['mftma_radius_ratio_adversarial']:.2f}")
-    c.add("   standard (spec): the perturbation spread grows with depth, logits/pixels plain radius", 1.0,
-          _f(v["radius_ratio_standard"], 2), rule="at_least",
-          note=(f"MFTMA radius {v['mftma_radius_ratio_standard']:.2f}; the spec's stronger > 1.3 is fragile "
-                "(section 4(d))"))
-    c.add("3a. noise widens exemplar manifolds: attacked-digit spread at the front layer, "
-          "σ = 1 / standard", 1.0, _f(v["front_radius_stochastic_over_standard"], 1), rule="at_least",
-          note="plain radius of the 16 x 16 adversarial exemplar manifolds")
-    c.add("3b. clean and adversarial representations overlap: front layer, σ = 1 (corrected)", 1.0,
-          _f(v["overlap_front"], 2), rule="at_most",
-          note=(f"raw {v['overlap_front_raw']:.2f} vs {v['overlap_front_null_raw']:.2f} with no attack; "
-                f"corrected null {v['overlap_front_null']:.2f}"))
-    c.add("3b. ... and still at the logits, σ = 1 (corrected)", 1.0, _f(v["overlap_logits"], 2),
-          rule="at_most", note=f"raw {v['overlap_logits_raw']:.2f} vs {v['overlap_logits_null_raw']:.2f} "
-                               "with no attack")
-    c.add("3c. more noise, more overlap: largest step up of the logits overlap as σ grows (corrected)", 0.0,
-          _f(v["overlap_logits_max_step"], 2), rule="at_most",
-          note=", ".join(f"σ {s:g}: {x:.2f}" for s, x in zip(v["overlap_sigmas"], v["overlap_logits_by_sigma"],
-                                                               strict=True)))
+    c = Comparison(
+        "The paper's geometric claims, measured on our exemplar manifolds (ε = 0.1)",
+        reference_label="claim holds if",
+    )
+    c.add(
+        "1. distinct signatures: standard and AT differ in how the perturbation spread changes "
+        "with depth (plain-radius logits/pixels ratio, standard − AT)",
+        0.2,
+        _f(v["radius_ratio_standard"] - v["radius_ratio_adversarial"], 2),
+        rule="at_least",
+        note=f"standard {v['radius_ratio_standard']:.2f}, AT {v['radius_ratio_adversarial']:.2f}",
+    )
+    c.add(
+        "2. AT keeps perturbation manifolds narrow: logits/pixels, plain radius",
+        1.0,
+        _f(v["radius_ratio_adversarial"], 2),
+        rule="at_most",
+        note=f"MFTMA radius: {v['mftma_radius_ratio_adversarial']:.2f}",
+    )
+    c.add(
+        "   standard (spec): the perturbation spread grows with depth, logits/pixels plain radius",
+        1.0,
+        _f(v["radius_ratio_standard"], 2),
+        rule="at_least",
+        note=(
+            f"MFTMA radius {v['mftma_radius_ratio_standard']:.2f}; the spec's stronger > 1.3 is fragile "
+            "(section 4(d))"
+        ),
+    )
+    c.add(
+        "3a. noise widens exemplar manifolds: attacked-digit spread at the front layer, σ = 1 / standard",
+        1.0,
+        _f(v["front_radius_stochastic_over_standard"], 1),
+        rule="at_least",
+        note="plain radius of the 16 x 16 adversarial exemplar manifolds",
+    )
+    c.add(
+        "3b. clean and adversarial representations overlap: front layer, σ = 1 (corrected)",
+        1.0,
+        _f(v["overlap_front"], 2),
+        rule="at_most",
+        note=(
+            f"raw {v['overlap_front_raw']:.2f} vs {v['overlap_front_null_raw']:.2f} with no attack; "
+            f"corrected null {v['overlap_front_null']:.2f}"
+        ),
+    )
+    c.add(
+        "3b. ... and still at the logits, σ = 1 (corrected)",
+        1.0,
+        _f(v["overlap_logits"], 2),
+        rule="at_most",
+        note=f"raw {v['overlap_logits_raw']:.2f} vs {v['overlap_logits_null_raw']:.2f} with no attack",
+    )
+    c.add(
+        "3c. more noise, more overlap: largest step up of the logits overlap as σ grows (corrected)",
+        0.0,
+        _f(v["overlap_logits_max_step"], 2),
+        rule="at_most",
+        note=", ".join(
+            f"σ {s:g}: {x:.2f}" for s, x in zip(v["overlap_sigmas"], v["overlap_logits_by_sigma"], strict=True)
+        ),
+    )
     sig = v["sweep_sigmas"]
     if not np.isnan(v["clean_single_max_step"]):
-        c.add("4. more noise costs clean accuracy: largest step up of clean one-draw accuracy as σ grows", 0.0,
-              _f(v["clean_single_max_step"]), rule="at_most",
-              note=", ".join(f"σ {s:g}: {x:.3f}" for s, x in zip(sig, v["clean_single_by_sigma"], strict=True)))
+        c.add(
+            "4. more noise costs clean accuracy: largest step up of clean one-draw accuracy as σ grows",
+            0.0,
+            _f(v["clean_single_max_step"]),
+            rule="at_most",
+            note=", ".join(f"σ {s:g}: {x:.3f}" for s, x in zip(sig, v["clean_single_by_sigma"], strict=True)),
+        )
     if 0.0 in sig and not np.isnan(v["eps01_avg_by_sigma"]).any():
         gain = v["eps01_avg_by_sigma"][int(np.argmax(sig))] - v["eps01_avg_by_sigma"][list(sig).index(0.0)]
-        c.add(f"4. ... and buys robustness: ε = 0.1, 8-draw average, σ = {sig.max():g} − standard", 0.0,
-              _f(gain), rule="at_least",
-              note=", ".join(f"σ {s:g}: {x:.3f}" for s, x in zip(sig, v["eps01_avg_by_sigma"], strict=True)))
+        c.add(
+            f"4. ... and buys robustness: ε = 0.1, 8-draw average, σ = {sig.max():g} − standard",
+            0.0,
+            _f(gain),
+            rule="at_least",
+            note=", ".join(f"σ {s:g}: {x:.3f}" for s, x in zip(sig, v["eps01_avg_by_sigma"], strict=True)),
+        )
     return c
 
 
@@ -285,11 +465,24 @@ def anchors(seed: int = 0, n_t: int = 200, kappas=(0.0, 0.5, 1.0), points_n_t: i
     participation ratio of isotropic data."""
     rng = np.random.default_rng(seed)
     points = [np.tile(rng.standard_normal(64), (8, 1)) for _ in range(20)]
-    return {"points": {k: manifolds.mftma(points, k, n_t=points_n_t, seed=seed).capacity for k in kappas},
-            "gardner": {k: manifolds.points_capacity(k) for k in kappas}, "points_n_t": points_n_t,
-            "readme": manifolds.readme_example(seed=seed, n_t=n_t),
-            "pr": manifolds.participation_ratio(rng.standard_normal((5000, 20))), "pr_d": 20}
+    return {
+        "points": {k: manifolds.mftma(points, k, n_t=points_n_t, seed=seed).capacity for k in kappas},
+        "gardner": {k: manifolds.points_capacity(k) for k in kappas},
+        "points_n_t": points_n_t,
+        "readme": manifolds.readme_example(seed=seed, n_t=n_t),
+        "pr": manifolds.participation_ratio(rng.standard_normal((5000, 20))),
+        "pr_d": 20,
+    }
 
 
-__all__ = ["EPS_CURVE", "PROTOTYPE", "accuracy_curves", "spec_values", "comparison", "prototype_comparison",
-           "paper_comparison", "signature_comparison", "anchors"]
+__all__ = [
+    "EPS_CURVE",
+    "PROTOTYPE",
+    "accuracy_curves",
+    "spec_values",
+    "comparison",
+    "prototype_comparison",
+    "paper_comparison",
+    "signature_comparison",
+    "anchors",
+]

@@ -71,8 +71,7 @@ def rate(image, num_steps: int = 50, gain: float = 1.0, seed: int = 0) -> np.nda
     gain = check_range("gain", gain, 0.0, 10.0)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(check_seed(seed))
-        spikes = spikegen.rate(torch.from_numpy(img.copy()).clamp(0, 1), num_steps=num_steps,
-                               gain=gain)
+        spikes = spikegen.rate(torch.from_numpy(img.copy()).clamp(0, 1), num_steps=num_steps, gain=gain)
     return spikes.numpy().reshape(num_steps, -1)
 
 
@@ -91,8 +90,9 @@ def latency(image, num_steps: int = 50, tau: float = 5.0, threshold: float = 0.2
     num_steps = check_int("num_steps", num_steps, 2)
     tau = check_positive("tau", tau)
     threshold = check_range("threshold", threshold, 0.0, 1.0, low_open=True, high_open=True)
-    spikes = spikegen.latency(torch.from_numpy(img.copy()), num_steps=num_steps, tau=tau,
-                              threshold=threshold, clip=True, bypass=True)
+    spikes = spikegen.latency(
+        torch.from_numpy(img.copy()), num_steps=num_steps, tau=tau, threshold=threshold, clip=True, bypass=True
+    )
     return spikes.numpy().reshape(num_steps, -1)
 
 
@@ -118,8 +118,9 @@ def delta(image, num_steps: int = 50, threshold: float = 0.1, hold: int | None =
 
     threshold = check_range("threshold", threshold, 0.0, 1.0, low_open=True)
     frames = drifting_frames(image, num_steps, hold)
-    spikes = spikegen.delta(torch.from_numpy(frames.reshape(frames.shape[0], -1)),
-                            threshold=threshold, off_spike=True)
+    spikes = spikegen.delta(
+        torch.from_numpy(frames.reshape(frames.shape[0], -1)), threshold=threshold, off_spike=True
+    )
     return spikes.numpy()
 
 

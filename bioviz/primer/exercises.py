@@ -22,23 +22,41 @@ from bioviz.primer import lif
 # 1. the LIF step
 
 LIF_STEP = Exercise(
-    "lif_step", lif.lif_step, names=("spike", "u"),
+    "lif_step",
+    lif.lif_step,
+    names=("spike", "u"),
     cases=[
-        Case("below threshold: leak and integrate", (5.0, 2.0, 0.9, 15.0),
-             hint="the membrane decays by beta, then adds the input: u = beta * u + x"),
-        Case("crossing the threshold: spike, then reset to 0", (14.0, 3.0, 0.9, 15.0),
-             hint="after a spike the membrane goes to 0 (not u - threshold, not unchanged)"),
-        Case("exactly at the threshold: no spike", (10.0, 10.0, 0.5, 15.0),
-             hint="the neuron fires only when u is above the threshold (u > threshold)"),
-        Case("no leak (beta = 1)", (3.0, 4.0, 1.0, 15.0),
-             hint="use the beta you are given, not a fixed number"),
-        Case("negative input pulls the membrane down", (1.0, -2.0, 0.8, 15.0),
-             hint="nothing clips the membrane at 0"),
-        Case("a large input that crosses from rest", (0.0, 20.0, 0.9, 15.0),
-             hint="integrate this step's input first, then compare with the threshold; a spike ends at 0"),
-        Case("four neurons at once (arrays)",
-             (np.array([0.0, 14.0, 16.0, -1.0]), np.array([1.0, 2.0, 0.0, 0.5]), 0.9, 15.0),
-             hint="use element-wise operations (np.where), not if/else on the whole array"),
+        Case(
+            "below threshold: leak and integrate",
+            (5.0, 2.0, 0.9, 15.0),
+            hint="the membrane decays by beta, then adds the input: u = beta * u + x",
+        ),
+        Case(
+            "crossing the threshold: spike, then reset to 0",
+            (14.0, 3.0, 0.9, 15.0),
+            hint="after a spike the membrane goes to 0 (not u - threshold, not unchanged)",
+        ),
+        Case(
+            "exactly at the threshold: no spike",
+            (10.0, 10.0, 0.5, 15.0),
+            hint="the neuron fires only when u is above the threshold (u > threshold)",
+        ),
+        Case("no leak (beta = 1)", (3.0, 4.0, 1.0, 15.0), hint="use the beta you are given, not a fixed number"),
+        Case(
+            "negative input pulls the membrane down",
+            (1.0, -2.0, 0.8, 15.0),
+            hint="nothing clips the membrane at 0",
+        ),
+        Case(
+            "a large input that crosses from rest",
+            (0.0, 20.0, 0.9, 15.0),
+            hint="integrate this step's input first, then compare with the threshold; a spike ends at 0",
+        ),
+        Case(
+            "four neurons at once (arrays)",
+            (np.array([0.0, 14.0, 16.0, -1.0]), np.array([1.0, 2.0, 0.0, 0.5]), 0.9, 15.0),
+            hint="use element-wise operations (np.where), not if/else on the whole array",
+        ),
     ],
 )
 
@@ -82,15 +100,26 @@ def run_spike_function(spike_fn, case: Case):
 
 _V = [-1.0, -0.1, -0.02, 0.0, 0.02, 0.1, 1.0]
 SPIKE_FUNCTION = Exercise(
-    "FastSigmoidSpike", FastSigmoidSpike, run=run_spike_function, names=("spikes", "gradient"),
+    "FastSigmoidSpike",
+    FastSigmoidSpike,
+    run=run_spike_function,
+    names=("spikes", "gradient"),
     cases=[
-        Case("k = 25, upstream gradient 1", (_V, 25.0, [1.0] * 7),
-             hint="backward returns grad_spike / (1 + k * |v|) ** 2: largest at v = 0"),
-        Case("below threshold gets gradient too (v < 0)", ([-0.05, -0.5], 25.0, [1.0, 1.0]),
-             hint="use |v|: the surrogate is symmetric around the threshold"),
-        Case("another slope (k = 2)", (_V, 2.0, [1.0] * 7),
-             hint="use ctx.k, the slope saved in the forward pass"),
-        Case("upstream gradient not 1 (chain rule)", (_V, 25.0, [0.5, -2.0, 1.0, 3.0, 1.0, -1.0, 2.0]),
-             hint="multiply by grad_spike, the gradient arriving from the layers above"),
+        Case(
+            "k = 25, upstream gradient 1",
+            (_V, 25.0, [1.0] * 7),
+            hint="backward returns grad_spike / (1 + k * |v|) ** 2: largest at v = 0",
+        ),
+        Case(
+            "below threshold gets gradient too (v < 0)",
+            ([-0.05, -0.5], 25.0, [1.0, 1.0]),
+            hint="use |v|: the surrogate is symmetric around the threshold",
+        ),
+        Case("another slope (k = 2)", (_V, 2.0, [1.0] * 7), hint="use ctx.k, the slope saved in the forward pass"),
+        Case(
+            "upstream gradient not 1 (chain rule)",
+            (_V, 25.0, [0.5, -2.0, 1.0, 3.0, 1.0, -1.0, 2.0]),
+            hint="multiply by grad_spike, the gradient arriving from the layers above",
+        ),
     ],
 )

@@ -60,16 +60,21 @@ class NeuronExplorer(Explorer):
         self.step_label = "lif_step" if self.step is lif.lif_step else "your lif_step"
 
     def simulate(self, params, seed):
-        common = dict(tau_ms=params["tau_ms"], threshold_mV=params["threshold_mV"],
-                      t_ref_ms=params["t_ref_ms"], dt_ms=params["dt_ms"],
-                      duration_ms=self.DURATION_MS)
+        common = dict(
+            tau_ms=params["tau_ms"],
+            threshold_mV=params["threshold_mV"],
+            t_ref_ms=params["t_ref_ms"],
+            dt_ms=params["dt_ms"],
+            duration_ms=self.DURATION_MS,
+        )
         currents = np.concatenate([[params["current_nA"]], self.SWEEP])
         return NeuronResult(
             brian2=lif.simulate_brian2(currents, **common),
             stepped=lif.simulate_step(self.step, currents, **common),
             sweep_nA=self.SWEEP,
-            closed_form_hz=lif.rate_closed_form(self.SWEEP, params["tau_ms"], params["threshold_mV"],
-                                                t_ref_ms=params["t_ref_ms"]),
+            closed_form_hz=lif.rate_closed_form(
+                self.SWEEP, params["tau_ms"], params["threshold_mV"], t_ref_ms=params["t_ref_ms"]
+            ),
             params=params,
         )
 
@@ -84,29 +89,64 @@ class NeuronExplorer(Explorer):
         else:
             verdict = f"spike trains differ by up to {match.max_abs_diff_ms:.2g} ms"
         cols = 2 if params["show_fi"] else 1
-        fig = plots.new_figure(1, cols, column_widths=[0.62, 0.38] if cols == 2 else None,
-                               subplot_titles=("membrane potential", "f-I curve")[:cols],
-                               horizontal_spacing=0.1)
-        plots.traces(b.t, {"brian2": b.v, mine: s.v}, threshold=params["threshold_mV"],
-                     spikes={"brian2": b.spike_times[0], mine: s.spike_times[0]},
-                     dash={mine: "dot"}, value_label="V - V_rest (mV)", fig=fig, row=1, col=1)
+        fig = plots.new_figure(
+            1,
+            cols,
+            column_widths=[0.62, 0.38] if cols == 2 else None,
+            subplot_titles=("membrane potential", "f-I curve")[:cols],
+            horizontal_spacing=0.1,
+        )
+        plots.traces(
+            b.t,
+            {"brian2": b.v, mine: s.v},
+            threshold=params["threshold_mV"],
+            spikes={"brian2": b.spike_times[0], mine: s.spike_times[0]},
+            dash={mine: "dot"},
+            value_label="V - V_rest (mV)",
+            fig=fig,
+            row=1,
+            col=1,
+        )
         if cols == 2:
             fine = np.linspace(0, 5, 201)
-            cf = lif.rate_closed_form(fine, params["tau_ms"], params["threshold_mV"],
-                                      t_ref_ms=params["t_ref_ms"])
-            fig.add_trace(go.Scatter(x=fine, y=np.where(np.isfinite(cf), cf, 0), mode="lines",
-                                     name="closed form", line=dict(color=color("closed form"))),
-                          row=1, col=2)
+            cf = lif.rate_closed_form(fine, params["tau_ms"], params["threshold_mV"], t_ref_ms=params["t_ref_ms"])
+            fig.add_trace(
+                go.Scatter(
+                    x=fine,
+                    y=np.where(np.isfinite(cf), cf, 0),
+                    mode="lines",
+                    name="closed form",
+                    line=dict(color=color("closed form")),
+                ),
+                row=1,
+                col=2,
+            )
             for name, run, symbol in (("brian2", b, "circle-open"), (mine, s, "x-thin-open")):
-                fig.add_trace(go.Scatter(x=result.sweep_nA, y=run.rates_hz()[1:], mode="markers",
-                                         name=f"{name} (simulated)", marker=dict(
-                                             color=color(name), symbol=symbol, size=8)),
-                              row=1, col=2)
-            op = lif.rate_closed_form(params["current_nA"], params["tau_ms"],
-                                      params["threshold_mV"], t_ref_ms=params["t_ref_ms"])
-            fig.add_trace(go.Scatter(x=[params["current_nA"]], y=[float(op)], mode="markers",
-                                     name="this current", marker=dict(size=13, color=color("spike"),
-                                                                      symbol="star")), row=1, col=2)
+                fig.add_trace(
+                    go.Scatter(
+                        x=result.sweep_nA,
+                        y=run.rates_hz()[1:],
+                        mode="markers",
+                        name=f"{name} (simulated)",
+                        marker=dict(color=color(name), symbol=symbol, size=8),
+                    ),
+                    row=1,
+                    col=2,
+                )
+            op = lif.rate_closed_form(
+                params["current_nA"], params["tau_ms"], params["threshold_mV"], t_ref_ms=params["t_ref_ms"]
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=[params["current_nA"]],
+                    y=[float(op)],
+                    mode="markers",
+                    name="this current",
+                    marker=dict(size=13, color=color("spike"), symbol="star"),
+                ),
+                row=1,
+                col=2,
+            )
             fig.update_xaxes(title_text="input current (nA)", row=1, col=2)
             fig.update_yaxes(title_text="rate (Hz)", row=1, col=2)
         fig.update_layout(title=f"{self.title} -- {verdict}", height=420)
@@ -134,7 +174,8 @@ class EncodingExplorer(Explorer):
         image, label = encoding.digit(encoding.first_of_class(params["digit"]))
         n = params["num_steps"]
         return dict(
-            image=image, label=label,
+            image=image,
+            label=label,
             rate=encoding.rate(image, n, gain=params["rate_gain"], seed=seed),
             latency=encoding.latency(image, n, tau=params["latency_tau"]),
             delta=encoding.delta(image, n, threshold=params["delta_threshold"]),
@@ -143,24 +184,41 @@ class EncodingExplorer(Explorer):
     def figure(self, result, params):
         counts = {k: int(np.abs(result[k]).sum()) for k in encoding.ENCODINGS}
         titles = [f"digit {result['label']}"] + [f"{k}: {counts[k]} spikes" for k in encoding.ENCODINGS]
-        fig = plots.new_figure(1, 4, subplot_titles=titles, column_widths=[0.16, 0.28, 0.28, 0.28],
-                               horizontal_spacing=0.05)
-        plots.heatmap(result["image"][::-1], fig=fig, row=1, col=1, show_scale=False,
-                      zmin=0, zmax=1)
+        fig = plots.new_figure(
+            1, 4, subplot_titles=titles, column_widths=[0.16, 0.28, 0.28, 0.28], horizontal_spacing=0.05
+        )
+        plots.heatmap(result["image"][::-1], fig=fig, row=1, col=1, show_scale=False, zmin=0, zmax=1)
         for col, kind in enumerate(encoding.ENCODINGS, start=2):
             steps, neurons, signs = encoding.spike_events(result[kind])
             for sign, name in ((1, "on spike"), (-1, "off spike")):
                 keep = signs == sign
                 if sign == -1 and kind != "delta":
                     continue
-                fig.add_trace(go.Scatter(
-                    x=steps[keep], y=neurons[keep], mode="markers", name=f"{kind} {name}",
-                    showlegend=False, marker=dict(symbol="line-ns-open", size=6, line=dict(width=1.5),
-                                                  color=color("excitatory" if sign > 0 else "inhibitory"))),
-                    row=1, col=col)
+                fig.add_trace(
+                    go.Scatter(
+                        x=steps[keep],
+                        y=neurons[keep],
+                        mode="markers",
+                        name=f"{kind} {name}",
+                        showlegend=False,
+                        marker=dict(
+                            symbol="line-ns-open",
+                            size=6,
+                            line=dict(width=1.5),
+                            color=color("excitatory" if sign > 0 else "inhibitory"),
+                        ),
+                    ),
+                    row=1,
+                    col=col,
+                )
             fig.update_xaxes(title_text="step", range=[-0.5, params["num_steps"] - 0.5], row=1, col=col)
-            fig.update_yaxes(range=[-0.5, 63.5], showticklabels=col == 2, row=1, col=col,
-                             title_text="pixel" if col == 2 else None)
+            fig.update_yaxes(
+                range=[-0.5, 63.5],
+                showticklabels=col == 2,
+                row=1,
+                col=col,
+                title_text="pixel" if col == 2 else None,
+            )
         fig.update_xaxes(showticklabels=False, row=1, col=1)
         fig.update_yaxes(showticklabels=False, scaleanchor="x", row=1, col=1)
         fig.update_layout(title=self.title, height=360)
@@ -188,26 +246,56 @@ class SurrogateExplorer(Explorer):
         fast = training.surrogate_curves(params["slope"], x_range=3.0)
         # the arctan curve at alpha: snnTorch's atan with alpha = slope / 12.5
         atan = training.surrogate_curves(12.5 * params["alpha"], x_range=3.0)
-        return dict(x=fast["x"], heaviside=fast["heaviside"], fast_sigmoid=fast["fast_sigmoid"],
-                    atan=atan["atan"],
-                    shapes={"fast_sigmoid": training.surrogate_shape("fast_sigmoid", params["slope"]),
-                            "atan": training.surrogate_shape("atan", 12.5 * params["alpha"])})
+        return dict(
+            x=fast["x"],
+            heaviside=fast["heaviside"],
+            fast_sigmoid=fast["fast_sigmoid"],
+            atan=atan["atan"],
+            shapes={
+                "fast_sigmoid": training.surrogate_shape("fast_sigmoid", params["slope"]),
+                "atan": training.surrogate_shape("atan", 12.5 * params["alpha"]),
+            },
+        )
 
     def figure(self, result, params):
         x = result["x"]
         keep = np.abs(x) <= params["x_range"] + 1e-9
         fig = plots.new_figure(1, 2, subplot_titles=("spike S = H(U - threshold)", "dS/dU used in backprop"))
-        fig.add_trace(go.Scatter(x=x[keep], y=result["heaviside"][keep], mode="lines", name="Heaviside",
-                                 line=dict(color=color("output"), shape="hv")), row=1, col=1)
+        fig.add_trace(
+            go.Scatter(
+                x=x[keep],
+                y=result["heaviside"][keep],
+                mode="lines",
+                name="Heaviside",
+                line=dict(color=color("output"), shape="hv"),
+            ),
+            row=1,
+            col=1,
+        )
         for name in ("fast_sigmoid", "atan"):
             shape = result["shapes"][name]
-            fig.add_trace(go.Scatter(x=x[keep], y=result[name][keep], mode="lines",
-                                     name=f"{name} (peak {shape['peak']:.2g}, area {shape['area']:.2g})",
-                                     line=dict(color=color(1 if name == "atan" else 0), width=2)),
-                          row=1, col=2)
-        fig.add_trace(go.Scatter(x=x[keep], y=np.zeros(keep.sum()), mode="lines",
-                                 name="true derivative (0, a spike at 0)",
-                                 line=dict(color=color("output"), dash="dot")), row=1, col=2)
+            fig.add_trace(
+                go.Scatter(
+                    x=x[keep],
+                    y=result[name][keep],
+                    mode="lines",
+                    name=f"{name} (peak {shape['peak']:.2g}, area {shape['area']:.2g})",
+                    line=dict(color=color(1 if name == "atan" else 0), width=2),
+                ),
+                row=1,
+                col=2,
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=x[keep],
+                y=np.zeros(keep.sum()),
+                mode="lines",
+                name="true derivative (0, a spike at 0)",
+                line=dict(color=color("output"), dash="dot"),
+            ),
+            row=1,
+            col=2,
+        )
         fig.update_xaxes(title_text="U - threshold")
         fig.update_layout(title=self.title, height=340)
         return fig
@@ -219,8 +307,7 @@ class SurrogateExplorer(Explorer):
 
 @functools.lru_cache(maxsize=16)
 def _ann(n_hidden: int, hidden_layers: int, epochs: int, seed: int) -> training.TrainResult:
-    return training.train("ann", n_hidden=n_hidden, hidden_layers=hidden_layers, epochs=epochs,
-                          seed=seed)
+    return training.train("ann", n_hidden=n_hidden, hidden_layers=hidden_layers, epochs=epochs, seed=seed)
 
 
 class TrainingExplorer(Explorer):
@@ -248,14 +335,30 @@ class TrainingExplorer(Explorer):
     def figure(self, result, params):
         snn, ann = result
         fig = plots.new_figure(1, 2, subplot_titles=("test accuracy", "hidden spikes per test digit"))
-        plots.curves(np.array(snn.history["epoch"]), {"snn": np.array(snn.history["test_acc"]),
-                                                      "ann": np.array(ann.history["test_acc"])},
-                     x_label="epoch", y_label="accuracy", fig=fig, row=1, col=1)
-        fig.add_trace(go.Histogram(x=snn.hidden_counts, nbinsx=30, name="spike count",
-                                   marker_color=color("snn"), showlegend=False), row=1, col=2)
+        plots.curves(
+            np.array(snn.history["epoch"]),
+            {"snn": np.array(snn.history["test_acc"]), "ann": np.array(ann.history["test_acc"])},
+            x_label="epoch",
+            y_label="accuracy",
+            fig=fig,
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Histogram(
+                x=snn.hidden_counts, nbinsx=30, name="spike count", marker_color=color("snn"), showlegend=False
+            ),
+            row=1,
+            col=2,
+        )
         fig.update_xaxes(title_text="spikes (all hidden neurons, all steps)", row=1, col=2)
-        fig.update_layout(height=380, margin=dict(t=80), title=(
-            f"SNN {snn.test_acc:.1%} vs ANN {ann.test_acc:.1%} test accuracy<br>"
-            f"<sup>hidden firing probability {snn.firing_prob:.3f} per step; synaptic ops per digit "
-            f"{snn.synops:,.0f} (SNN) vs {ann.synops:,.0f} (ANN)</sup>"))
+        fig.update_layout(
+            height=380,
+            margin=dict(t=80),
+            title=(
+                f"SNN {snn.test_acc:.1%} vs ANN {ann.test_acc:.1%} test accuracy<br>"
+                f"<sup>hidden firing probability {snn.firing_prob:.3f} per step; synaptic ops per digit "
+                f"{snn.synops:,.0f} (SNN) vs {ann.synops:,.0f} (ANN)</sup>"
+            ),
+        )
         return fig

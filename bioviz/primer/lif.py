@@ -99,8 +99,9 @@ def _currents(current_nA) -> np.ndarray:
     return currents
 
 
-def isi_closed_form(current_nA, tau_ms: float = 10.0, threshold_mV: float = 15.0,
-                    R_MOhm: float = 10.0, t_ref_ms: float = 0.0) -> np.ndarray:
+def isi_closed_form(
+    current_nA, tau_ms: float = 10.0, threshold_mV: float = 15.0, R_MOhm: float = 10.0, t_ref_ms: float = 0.0
+) -> np.ndarray:
     """Interspike interval (ms) for constant input; ``inf`` at or below rheobase."""
     check_positive("tau_ms", tau_ms)
     check_positive("threshold_mV", threshold_mV)
@@ -111,8 +112,9 @@ def isi_closed_form(current_nA, tau_ms: float = 10.0, threshold_mV: float = 15.0
     return np.where(ri > threshold_mV, isi, np.inf)
 
 
-def rate_closed_form(current_nA, tau_ms: float = 10.0, threshold_mV: float = 15.0,
-                     R_MOhm: float = 10.0, t_ref_ms: float = 0.0) -> np.ndarray:
+def rate_closed_form(
+    current_nA, tau_ms: float = 10.0, threshold_mV: float = 15.0, R_MOhm: float = 10.0, t_ref_ms: float = 0.0
+) -> np.ndarray:
     """Firing rate (Hz) for constant input: ``1000 / isi_closed_form``; 0 below rheobase."""
     return 1000.0 / isi_closed_form(current_nA, tau_ms, threshold_mV, R_MOhm, t_ref_ms)
 
@@ -122,8 +124,17 @@ def rheobase_nA(threshold_mV: float = 15.0, R_MOhm: float = 10.0) -> float:
     return threshold_mV / R_MOhm
 
 
-def simulate_brian2(current_nA=2.0, *, tau_ms=10.0, threshold_mV=15.0, R_MOhm=10.0,
-                    t_ref_ms=0.0, reset="zero", dt_ms=0.1, duration_ms=200.0) -> LIFRun:
+def simulate_brian2(
+    current_nA=2.0,
+    *,
+    tau_ms=10.0,
+    threshold_mV=15.0,
+    R_MOhm=10.0,
+    t_ref_ms=0.0,
+    reset="zero",
+    dt_ms=0.1,
+    duration_ms=200.0,
+) -> LIFRun:
     """Simulate LIF neurons in Brian2 (equations with units, exact integration, numpy target).
 
     One neuron per entry of ``current_nA``; the trace of neuron 0 is recorded.
@@ -137,9 +148,13 @@ def simulate_brian2(current_nA=2.0, *, tau_ms=10.0, threshold_mV=15.0, R_MOhm=10
     I : amp (constant)
     """
     group = b2.NeuronGroup(
-        len(currents), eqs, threshold="v > theta",
+        len(currents),
+        eqs,
+        threshold="v > theta",
         reset="v = 0*mV" if reset == "zero" else "v -= theta",
-        refractory=t_ref_ms * ms, method="exact", dt=dt_ms * ms,
+        refractory=t_ref_ms * ms,
+        method="exact",
+        dt=dt_ms * ms,
         namespace=dict(R=R_MOhm * Mohm, tau=tau_ms * ms, theta=threshold_mV * mV),
     )
     group.I = currents * nA
@@ -149,15 +164,27 @@ def simulate_brian2(current_nA=2.0, *, tau_ms=10.0, threshold_mV=15.0, R_MOhm=10
     net.run(duration_ms * ms, namespace={})
     trains = spikes.spike_trains()
     return LIFRun(
-        t=np.asarray(state.t / ms), v=np.asarray(state.v[0] / mV),
+        t=np.asarray(state.t / ms),
+        v=np.asarray(state.v[0] / mV),
         spike_times=[np.asarray(trains[i] / ms) for i in range(len(currents))],
-        currents_nA=currents, dt_ms=dt_ms, duration_ms=duration_ms,
+        currents_nA=currents,
+        dt_ms=dt_ms,
+        duration_ms=duration_ms,
     )
 
 
-def simulate_snntorch(current_nA=2.0, *, tau_ms=10.0, threshold_mV=15.0, R_MOhm=10.0,
-                      t_ref_ms=0.0, reset="zero", dt_ms=0.1, duration_ms=200.0,
-                      emulate_refractory: bool = False) -> LIFRun:
+def simulate_snntorch(
+    current_nA=2.0,
+    *,
+    tau_ms=10.0,
+    threshold_mV=15.0,
+    R_MOhm=10.0,
+    t_ref_ms=0.0,
+    reset="zero",
+    dt_ms=0.1,
+    duration_ms=200.0,
+    emulate_refractory: bool = False,
+) -> LIFRun:
     """Simulate LIF neurons with ``snntorch.Leaky`` (beta = exp(-dt/tau), X = (1-beta) R I).
 
     snnTorch's ``Leaky`` has no refractory period, so ``t_ref_ms`` is ignored unless
@@ -194,13 +221,15 @@ def simulate_snntorch(current_nA=2.0, *, tau_ms=10.0, threshold_mV=15.0, R_MOhm=
                 spk, mem = lif(x, mem)
             spk_all[k] = spk.bool()
             if k + 1 < steps:  # the membrane after this step's reset, stamped at the step's end
-                v0[k + 1] = float(mem[0]) - float(spk[0]) * (
-                    float(mem[0]) if reset == "zero" else threshold_mV)
+                v0[k + 1] = float(mem[0]) - float(spk[0]) * (float(mem[0]) if reset == "zero" else threshold_mV)
     spk_np = spk_all.numpy()
     return LIFRun(
-        t=np.arange(steps) * dt_ms, v=v0,
+        t=np.arange(steps) * dt_ms,
+        v=v0,
         spike_times=[np.nonzero(spk_np[:, i])[0] * dt_ms for i in range(x.numel())],
-        currents_nA=currents, dt_ms=dt_ms, duration_ms=duration_ms,
+        currents_nA=currents,
+        dt_ms=dt_ms,
+        duration_ms=duration_ms,
     )
 
 
@@ -220,8 +249,17 @@ def lif_step(u, x, beta, threshold):
     return spike, np.where(spike, 0.0, u)
 
 
-def simulate_step(step=lif_step, current_nA=2.0, *, tau_ms=10.0, threshold_mV=15.0,
-                  R_MOhm=10.0, t_ref_ms=0.0, dt_ms=0.1, duration_ms=200.0) -> LIFRun:
+def simulate_step(
+    step=lif_step,
+    current_nA=2.0,
+    *,
+    tau_ms=10.0,
+    threshold_mV=15.0,
+    R_MOhm=10.0,
+    t_ref_ms=0.0,
+    dt_ms=0.1,
+    duration_ms=200.0,
+) -> LIFRun:
     """Simulate LIF neurons with any step function ``step(u, x, beta, threshold) -> (spike, u)``.
 
     The input per step is :math:`x = (1-\\beta) R I` with :math:`\\beta = e^{-dt/\\tau}` (the exact
@@ -253,9 +291,12 @@ def simulate_step(step=lif_step, current_nA=2.0, *, tau_ms=10.0, threshold_mV=15
         if k + 1 < steps:
             v0[k + 1] = u[0]
     return LIFRun(
-        t=np.arange(steps) * dt_ms, v=v0,
+        t=np.arange(steps) * dt_ms,
+        v=v0,
         spike_times=[np.nonzero(spiked[:, i])[0] * dt_ms for i in range(x.size)],
-        currents_nA=currents, dt_ms=dt_ms, duration_ms=duration_ms,
+        currents_nA=currents,
+        dt_ms=dt_ms,
+        duration_ms=duration_ms,
     )
 
 
@@ -283,16 +324,14 @@ def compare_spike_trains(a, b, tol_ms: float = 1e-9) -> SpikeTrainComparison:
     return SpikeTrainComparison(a.size, b.size, diff, a.size == b.size and diff <= tol_ms)
 
 
-def fi_curve(currents_nA, *, backend: str = "brian2", duration_ms: float = 500.0,
-             **params) -> np.ndarray:
+def fi_curve(currents_nA, *, backend: str = "brian2", duration_ms: float = 500.0, **params) -> np.ndarray:
     """Simulated firing rates (Hz) for each current.
 
     ``backend`` is 'brian2', 'snntorch', or a step function ``step(u, x, beta, threshold)``
     simulated by :func:`simulate_step` (e.g. a student's own :func:`lif_step`).
     """
     if callable(backend):
-        return simulate_step(backend, _currents(currents_nA), duration_ms=duration_ms,
-                             **params).rates_hz()
+        return simulate_step(backend, _currents(currents_nA), duration_ms=duration_ms, **params).rates_hz()
     check_choice("backend", backend, ("brian2", "snntorch"))
     sim = simulate_brian2 if backend == "brian2" else simulate_snntorch
     return sim(_currents(currents_nA), duration_ms=duration_ms, **params).rates_hz()
@@ -321,8 +360,9 @@ AGREEMENT_CASES = (
 )
 
 
-def simulator_agreement(currents_nA=(1.6, 2.0, 3.0, 4.5), duration_ms: float = 500.0,
-                        cases=AGREEMENT_CASES, **params) -> list[dict]:
+def simulator_agreement(
+    currents_nA=(1.6, 2.0, 3.0, 4.5), duration_ms: float = 500.0, cases=AGREEMENT_CASES, **params
+) -> list[dict]:
     """Run Brian2 and snnTorch under each case; one row per case with the worst mismatch.
 
     Each row: ``case``, ``spikes_brian2``, ``spikes_snntorch`` (totals over the currents),
@@ -334,11 +374,13 @@ def simulator_agreement(currents_nA=(1.6, 2.0, 3.0, 4.5), duration_ms: float = 5
         b = simulate_brian2(currents_nA, **common)
         s = simulate_snntorch(currents_nA, emulate_refractory=emulate, **common)
         comps = [compare_spike_trains(x, y) for x, y in zip(b.spike_times, s.spike_times, strict=True)]
-        rows.append(dict(
-            case=label,
-            spikes_brian2=sum(c.n_a for c in comps),
-            spikes_snntorch=sum(c.n_b for c in comps),
-            max_diff_ms=max(c.max_abs_diff_ms for c in comps),
-            identical=all(c.identical for c in comps),
-        ))
+        rows.append(
+            dict(
+                case=label,
+                spikes_brian2=sum(c.n_a for c in comps),
+                spikes_snntorch=sum(c.n_b for c in comps),
+                max_diff_ms=max(c.max_abs_diff_ms for c in comps),
+                identical=all(c.identical for c in comps),
+            )
+        )
     return rows

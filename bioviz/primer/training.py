@@ -46,8 +46,7 @@ def digits_split(test_size: float = 0.3, split_seed: int = 0):
     from sklearn.model_selection import train_test_split
 
     X, y = load_digits(return_X_y=True)
-    Xtr, Xte, ytr, yte = train_test_split(X / 16.0, y, test_size=test_size, stratify=y,
-                                          random_state=split_seed)
+    Xtr, Xte, ytr, yte = train_test_split(X / 16.0, y, test_size=test_size, stratify=y, random_state=split_seed)
     f = functools.partial(torch.tensor, dtype=torch.float32)
     return f(Xtr), f(Xte), torch.tensor(ytr), torch.tensor(yte)
 
@@ -71,8 +70,16 @@ def _models():
     from torch import nn
 
     class SpikingMLP(nn.Module):
-        def __init__(self, n_hidden=128, beta=0.9, num_steps=10, surrogate="fast_sigmoid",
-                     slope=25.0, hidden_layers=1, spike_grad=None):
+        def __init__(
+            self,
+            n_hidden=128,
+            beta=0.9,
+            num_steps=10,
+            surrogate="fast_sigmoid",
+            slope=25.0,
+            hidden_layers=1,
+            spike_grad=None,
+        ):
             super().__init__()
             self.num_steps, self.beta = num_steps, beta
             sizes = [64] + [n_hidden] * hidden_layers
@@ -147,11 +154,23 @@ class TrainResult:
     model: object = field(default=None, repr=False)
 
 
-def train(kind: str = "snn", *, n_hidden: int = 128, epochs: int = 15, lr: float = 2e-3,
-          batch_size: int = 64, beta: float = 0.9, num_steps: int = 10,
-          surrogate: str = "fast_sigmoid", slope: float = 25.0, spike_penalty: float = 1.0,
-          hidden_layers: int = 1, spike_grad=None, seed: int = 0,
-          show_progress: bool = False) -> TrainResult:
+def train(
+    kind: str = "snn",
+    *,
+    n_hidden: int = 128,
+    epochs: int = 15,
+    lr: float = 2e-3,
+    batch_size: int = 64,
+    beta: float = 0.9,
+    num_steps: int = 10,
+    surrogate: str = "fast_sigmoid",
+    slope: float = 25.0,
+    spike_penalty: float = 1.0,
+    hidden_layers: int = 1,
+    spike_grad=None,
+    seed: int = 0,
+    show_progress: bool = False,
+) -> TrainResult:
     """Train the SNN or the ANN on the digits split; return accuracy, history and activity.
 
     Deterministic for a given ``seed`` (weights, batch order and input spikes all come from it).
@@ -176,9 +195,20 @@ def train(kind: str = "snn", *, n_hidden: int = 128, epochs: int = 15, lr: float
     if spike_grad is not None and not callable(spike_grad):
         raise ValueError(f"spike_grad must be callable or None, got {spike_grad!r}")
     seed = check_seed(seed)
-    config = dict(kind=kind, n_hidden=n_hidden, hidden_layers=hidden_layers, epochs=epochs, lr=lr,
-                  batch_size=batch_size, beta=beta, num_steps=num_steps, surrogate=surrogate,
-                  slope=slope, spike_penalty=spike_penalty, seed=seed)
+    config = dict(
+        kind=kind,
+        n_hidden=n_hidden,
+        hidden_layers=hidden_layers,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        beta=beta,
+        num_steps=num_steps,
+        surrogate=surrogate,
+        slope=slope,
+        spike_penalty=spike_penalty,
+        seed=seed,
+    )
 
     Xtr, Xte, ytr, yte = digits_split()
     SpikingMLP, MLP = _models()
@@ -186,8 +216,11 @@ def train(kind: str = "snn", *, n_hidden: int = 128, epochs: int = 15, lr: float
     with torch_threads(1):
         torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed)
-        model = (SpikingMLP(n_hidden, beta, num_steps, surrogate, slope, hidden_layers,
-                            spike_grad) if kind == "snn" else MLP(n_hidden, hidden_layers))
+        model = (
+            SpikingMLP(n_hidden, beta, num_steps, surrogate, slope, hidden_layers, spike_grad)
+            if kind == "snn"
+            else MLP(n_hidden, hidden_layers)
+        )
         opt = torch.optim.Adam(model.parameters(), lr=lr)
         history = {"epoch": [], "loss": [], "test_acc": [], "grad_first": []}
         first = model.fc1.weight
@@ -216,10 +249,16 @@ def train(kind: str = "snn", *, n_hidden: int = 128, epochs: int = 15, lr: float
         acc, in_spikes, hid = _evaluate(model, Xte, yte, gen)
     seconds = time.perf_counter() - t0
     n_params = sum(p.numel() for p in model.parameters())
-    result = TrainResult(kind=kind, test_acc=acc, seconds=seconds, n_params=n_params,
-                         synops=float(64 * n_hidden + (hidden_layers - 1) * n_hidden ** 2
-                                      + n_hidden * 10), history=history,
-                         config=config, model=model)
+    result = TrainResult(
+        kind=kind,
+        test_acc=acc,
+        seconds=seconds,
+        n_params=n_params,
+        synops=float(64 * n_hidden + (hidden_layers - 1) * n_hidden**2 + n_hidden * 10),
+        history=history,
+        config=config,
+        model=model,
+    )
     if kind == "snn":
         per_layer = hid.sum(2)  # (samples, layers): spikes of each hidden layer
         counts = per_layer.sum(1).numpy()
@@ -228,7 +267,8 @@ def train(kind: str = "snn", *, n_hidden: int = 128, epochs: int = 15, lr: float
         result.input_prob = float(in_spikes.mean()) / (64 * num_steps)
         fan_out = [n_hidden] * (hidden_layers - 1) + [10]  # each layer's spikes feed the next
         result.synops = float(in_spikes.mean()) * n_hidden + sum(
-            float(per_layer[:, i].mean()) * f for i, f in enumerate(fan_out))
+            float(per_layer[:, i].mean()) * f for i, f in enumerate(fan_out)
+        )
     return result
 
 
@@ -268,8 +308,9 @@ def snn_vs_ann(seeds=(0, 1, 2), show_progress: bool = True, **kwargs) -> dict[st
     out = {"snn": [], "ann": []}
     for seed in progress(seeds, desc="seeds", disable=not show_progress):
         out["snn"].append(train("snn", seed=seed, **kwargs))
-        ann_kwargs = {k: v for k, v in kwargs.items()
-                      if k in ("n_hidden", "epochs", "lr", "batch_size", "hidden_layers")}
+        ann_kwargs = {
+            k: v for k, v in kwargs.items() if k in ("n_hidden", "epochs", "lr", "batch_size", "hidden_layers")
+        }
         out["ann"].append(train("ann", seed=seed, **ann_kwargs))
     return out
 
@@ -308,8 +349,9 @@ DEPTH_SURROGATES = {
 }
 
 
-def depth_sweep(depths=(1, 2, 3), surrogates=None, seeds=(0, 1, 2), epochs: int = 15,
-                show_progress: bool = True, **kwargs) -> list[dict]:
+def depth_sweep(
+    depths=(1, 2, 3), surrogates=None, seeds=(0, 1, 2), epochs: int = 15, show_progress: bool = True, **kwargs
+) -> list[dict]:
     """Train SNNs with 1..3 hidden spiking layers for each surrogate and seed, and the ANN of
     the same depth. One row per (depth, model, seed): ``depth``, ``model``, ``seed``,
     ``test_acc``, ``firing_prob``, ``grad_first`` (first epoch's mean gradient norm reaching the
@@ -324,18 +366,31 @@ def depth_sweep(depths=(1, 2, 3), surrogates=None, seeds=(0, 1, 2), epochs: int 
     seeds = [check_seed(s) for s in seeds]
     if not depths or not seeds:
         raise ValueError("depths and seeds must not be empty")
-    jobs = [(d, label, kw, s) for d in depths for label, kw in
-            [*surrogates.items(), ("ANN", None)] for s in seeds]
+    jobs = [(d, label, kw, s) for d in depths for label, kw in [*surrogates.items(), ("ANN", None)] for s in seeds]
     rows = []
     for depth, label, kw, seed in progress(jobs, desc="depth sweep", disable=not show_progress):
         if kw is None:
-            r = train("ann", hidden_layers=depth, epochs=epochs, seed=seed,
-                      **{k: v for k, v in kwargs.items() if k in ("n_hidden", "lr", "batch_size")})
+            r = train(
+                "ann",
+                hidden_layers=depth,
+                epochs=epochs,
+                seed=seed,
+                **{k: v for k, v in kwargs.items() if k in ("n_hidden", "lr", "batch_size")},
+            )
         else:
             r = train("snn", hidden_layers=depth, epochs=epochs, seed=seed, **kw, **kwargs)
-        rows.append(dict(depth=depth, model=label, seed=seed, test_acc=r.test_acc,
-                         firing_prob=r.firing_prob, grad_first=r.history["grad_first"][0],
-                         seconds=r.seconds, result=r))
+        rows.append(
+            dict(
+                depth=depth,
+                model=label,
+                seed=seed,
+                test_acc=r.test_acc,
+                firing_prob=r.firing_prob,
+                grad_first=r.history["grad_first"][0],
+                seconds=r.seconds,
+                result=r,
+            )
+        )
     return rows
 
 
@@ -344,5 +399,9 @@ def summarise(rows: list[dict], by=("depth", "model"), value: str = "test_acc") 
     groups: dict[tuple, list[float]] = {}
     for r in rows:
         groups.setdefault(tuple(r[k] for k in by), []).append(r[value])
-    return [dict(zip(by, key, strict=True), mean=float(np.mean(v)), min=float(np.min(v)),
-                 max=float(np.max(v)), n=len(v)) for key, v in groups.items()]
+    return [
+        dict(
+            zip(by, key, strict=True), mean=float(np.mean(v)), min=float(np.min(v)), max=float(np.max(v)), n=len(v)
+        )
+        for key, v in groups.items()
+    ]

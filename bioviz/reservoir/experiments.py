@@ -37,8 +37,7 @@ __all__ = [
     "percent_gain",
 ]
 
-DEFAULTS = dict(n=200, gain=6.0, input_scaling=1.0, rho=0.3, heterogeneity=0.0, delta=2e-3,
-                steps=1500, ridge=1e-6)
+DEFAULTS = dict(n=200, gain=6.0, input_scaling=1.0, rho=0.3, heterogeneity=0.0, delta=2e-3, steps=1500, ridge=1e-6)
 MODES = ("static", "plastic", "one-step", "intrinsic")
 #: The beta grid of the notebook's sweeps.
 BETAS = np.round(np.linspace(-1.0, 1.0, 11), 2)
@@ -55,8 +54,9 @@ def _targets(n, rho, heterogeneity, seed):
     return model.targets(n, rho, heterogeneity, seed=seed)
 
 
-def ip_adapt(res: model.EIReservoir, *, mu: float = 0.3, learning_rate: float = 2e-3,
-             steps: int = 1500, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def ip_adapt(
+    res: model.EIReservoir, *, mu: float = 0.3, learning_rate: float = 2e-3, steps: int = 1500, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Intrinsic plasticity (reservoirpy's :class:`~reservoirpy.nodes.IPReservoir`) on *this*
     E/I network: returns the per-neuron gains ``a`` and biases ``b``.
 
@@ -74,8 +74,16 @@ def ip_adapt(res: model.EIReservoir, *, mu: float = 0.3, learning_rate: float = 
     steps = check_int("steps", steps, low=1)
     if res.slope != 1.0 or res.theta != 0.0 or res.leak != 0.0:
         raise ValueError("res must have slope 1, theta 0 and no leak to match IPReservoir's update")
-    ip = IPReservoir(W=res.W, Win=res.w_in[:, None], bias=np.zeros(res.n), activation="sigmoid",
-                     mu=mu, learning_rate=learning_rate, epochs=1, seed=check_seed(seed))
+    ip = IPReservoir(
+        W=res.W,
+        Win=res.w_in[:, None],
+        bias=np.zeros(res.n),
+        activation="sigmoid",
+        mu=mu,
+        learning_rate=learning_rate,
+        epochs=1,
+        seed=check_seed(seed),
+    )
     with blas_threads(1):
         ip.fit(model.input_sequence(steps, seed=seed)[:, None])
     return np.asarray(ip.a, float).copy(), np.asarray(ip.b, float).copy()
@@ -118,8 +126,19 @@ class Sweep:
         if not np.array_equal(self.x, other.x):
             raise ValueError("other must have the same grid x")
         out = Sweep(self.x, self.label, {**self.settings, **other.settings})
-        for attr in ("mc", "nrmse", "rate", "radius", "lyapunov", "rate_error", "mc_k", "evaluations",
-                     "adaptations", "gains", "biases"):
+        for attr in (
+            "mc",
+            "nrmse",
+            "rate",
+            "radius",
+            "lyapunov",
+            "rate_error",
+            "mc_k",
+            "evaluations",
+            "adaptations",
+            "gains",
+            "biases",
+        ):
             getattr(out, attr).update(getattr(self, attr))
             getattr(out, attr).update(getattr(other, attr))
         return out
@@ -138,8 +157,9 @@ class Sweep:
         self.radius[mode] = np.array([e.radius for e in evals])
         self.lyapunov[mode] = np.array([e.lyapunov for e in evals])
         self.mc_k[mode] = np.stack([e.mc_k for e in evals])
-        self.rate_error[mode] = np.array([np.abs(e.mean_rates - r).mean() for e, r in zip(evals, rhos,
-                                                                                          strict=True)])
+        self.rate_error[mode] = np.array(
+            [np.abs(e.mean_rates - r).mean() for e, r in zip(evals, rhos, strict=True)]
+        )
         if adaptations is not None:
             self.adaptations[mode] = adaptations
         if gains is not None:
@@ -159,12 +179,15 @@ def _run_modes(reservoirs, rhos, modes, sweep, *, delta, steps, seed, inputs, ba
         elif mode == "one-step":
             used = [model.one_step(r, rho) for r, rho in zip(reservoirs, rhos, strict=True)]
         else:  # intrinsic plasticity on the same networks, targeting the mean of rho
-            ab = [ip_adapt(r, mu=float(np.mean(rho)), steps=steps, seed=seed)
-                  for r, rho in zip(reservoirs, rhos, strict=True)]
+            ab = [
+                ip_adapt(r, mu=float(np.mean(rho)), steps=steps, seed=seed)
+                for r, rho in zip(reservoirs, rhos, strict=True)
+            ]
             gains, biases = np.stack([a for a, _ in ab]), np.stack([b for _, b in ab])
             used = reservoirs
-        evals = tasks.evaluate_batch(used, inputs=inputs, gains=gains, biases=biases,
-                                     radius=diagnostics, lyapunov=diagnostics)
+        evals = tasks.evaluate_batch(
+            used, inputs=inputs, gains=gains, biases=biases, radius=diagnostics, lyapunov=diagnostics
+        )
         sweep._store(mode, evals, rhos, adaptations, gains, biases)
         bar.update(1)
 
@@ -185,10 +208,21 @@ def _run_sweep(sweep, reservoirs, rhos, modes, desc, show_progress, **kwargs):
     return sweep
 
 
-def beta_sweep(betas=BETAS, *, modes=("static", "plastic"), gain: float = 6.0, rho: float = 0.3,
-               heterogeneity: float = 0.0, input_scaling: float = 1.0, n: int = 200,
-               delta: float = 2e-3, steps: int = 1500, seed: int = 0, diagnostics: bool = True,
-               show_progress: bool = True) -> Sweep:
+def beta_sweep(
+    betas=BETAS,
+    *,
+    modes=("static", "plastic"),
+    gain: float = 6.0,
+    rho: float = 0.3,
+    heterogeneity: float = 0.0,
+    input_scaling: float = 1.0,
+    n: int = 200,
+    delta: float = 2e-3,
+    steps: int = 1500,
+    seed: int = 0,
+    diagnostics: bool = True,
+    show_progress: bool = True,
+) -> Sweep:
     """MC and NARMA-10 NRMSE against the global balance ``beta`` for each of ``modes``.
 
     ``static``: the reservoir as built; ``plastic``: after :func:`~bioviz.reservoir.model.adapt`
@@ -201,11 +235,32 @@ def beta_sweep(betas=BETAS, *, modes=("static", "plastic"), gain: float = 6.0, r
     reservoirs = [model.build(n, b, gain, input_scaling=input_scaling, seed=seed) for b in betas]
     rho_vec = _targets(reservoirs[0].n, rho, heterogeneity, seed)
     rhos = [rho_vec] * len(betas)
-    sweep = Sweep(betas, "beta", dict(gain=gain, rho=rho, heterogeneity=heterogeneity,
-                                      input_scaling=input_scaling, n=n, delta=delta, steps=steps,
-                                      seed=seed))
-    return _run_sweep(sweep, reservoirs, rhos, modes, f"beta sweep (J = {gain:g})", show_progress,
-                      delta=delta, steps=steps, seed=seed, diagnostics=diagnostics)
+    sweep = Sweep(
+        betas,
+        "beta",
+        dict(
+            gain=gain,
+            rho=rho,
+            heterogeneity=heterogeneity,
+            input_scaling=input_scaling,
+            n=n,
+            delta=delta,
+            steps=steps,
+            seed=seed,
+        ),
+    )
+    return _run_sweep(
+        sweep,
+        reservoirs,
+        rhos,
+        modes,
+        f"beta sweep (J = {gain:g})",
+        show_progress,
+        delta=delta,
+        steps=steps,
+        seed=seed,
+        diagnostics=diagnostics,
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -217,20 +272,21 @@ def cached_sweep(mode: str, gain: float = 6.0, rho: float = 0.3, seed: int = 0) 
     """:func:`beta_sweep` over :data:`BETAS` for one mode, cached per process (the notebook and
     its sweep explorer share it). ``rho`` is ignored for ``static``. Do not modify the result."""
     check_choice("mode", mode, MODES)
-    rho = DEFAULTS["rho"] if mode == "static" else check_range("rho", rho, 0.0, 1.0, low_open=True,
-                                                                high_open=True)
+    rho = DEFAULTS["rho"] if mode == "static" else check_range("rho", rho, 0.0, 1.0, low_open=True, high_open=True)
     return _cached(mode, float(check_positive("gain", gain, allow_zero=True)), float(rho), check_seed(seed))
 
 
-def sweep_modes(modes=("static", "plastic"), *, gain: float = 6.0, rho: float = 0.3, seed: int = 0,
-                show_progress: bool = True) -> Sweep:
+def sweep_modes(
+    modes=("static", "plastic"), *, gain: float = 6.0, rho: float = 0.3, seed: int = 0, show_progress: bool = True
+) -> Sweep:
     """Several :func:`cached_sweep` modes merged into one :class:`Sweep` (with a progress bar)."""
     modes = tuple(modes)
     if not modes:
         raise ValueError("modes must not be empty")
     out = None
-    with progress(total=len(modes), desc=f"beta sweep (J = {gain:g}, rho = {rho:g})",
-                  disable=not show_progress) as bar:
+    with progress(
+        total=len(modes), desc=f"beta sweep (J = {gain:g}, rho = {rho:g})", disable=not show_progress
+    ) as bar:
         for mode in modes:
             bar.set_postfix_str(mode)
             part = cached_sweep(mode, gain, rho, seed)
@@ -239,10 +295,20 @@ def sweep_modes(modes=("static", "plastic"), *, gain: float = 6.0, rho: float = 
     return out if len(modes) > 1 else out.merged(out)  # always a new object, never the cached one
 
 
-def target_sweep(means=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7), *, heterogeneity: float = 0.0,
-                 beta: float = 0.0, gain: float = 6.0, n: int = 200, delta: float = 2e-3,
-                 steps: int = 1500, modes=("plastic",), seed: int = 0, diagnostics: bool = True,
-                 show_progress: bool = True) -> Sweep:
+def target_sweep(
+    means=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
+    *,
+    heterogeneity: float = 0.0,
+    beta: float = 0.0,
+    gain: float = 6.0,
+    n: int = 200,
+    delta: float = 2e-3,
+    steps: int = 1500,
+    modes=("plastic",),
+    seed: int = 0,
+    diagnostics: bool = True,
+    show_progress: bool = True,
+) -> Sweep:
     """MC and NRMSE against the *mean* target rate, homogeneous (``heterogeneity = 0``) or
     heterogeneous targets, starting every time from the same reservoir (balance ``beta``).
     ``diagnostics=False`` skips the Jacobian radius and the Lyapunov exponent (NaN)."""
@@ -250,10 +316,23 @@ def target_sweep(means=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7), *, heterogeneity: fl
     base = model.build(n, beta, gain, seed=seed)
     reservoirs = [base] * len(means)
     rhos = [_targets(base.n, float(m), heterogeneity, seed) for m in means]
-    sweep = Sweep(means, "mean target rate", dict(heterogeneity=heterogeneity, beta=beta, gain=gain,
-                                                  n=n, delta=delta, steps=steps, seed=seed))
-    return _run_sweep(sweep, reservoirs, rhos, modes, f"target sweep (h = {heterogeneity:g})",
-                      show_progress, delta=delta, steps=steps, seed=seed, diagnostics=diagnostics)
+    sweep = Sweep(
+        means,
+        "mean target rate",
+        dict(heterogeneity=heterogeneity, beta=beta, gain=gain, n=n, delta=delta, steps=steps, seed=seed),
+    )
+    return _run_sweep(
+        sweep,
+        reservoirs,
+        rhos,
+        modes,
+        f"target sweep (h = {heterogeneity:g})",
+        show_progress,
+        delta=delta,
+        steps=steps,
+        seed=seed,
+        diagnostics=diagnostics,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,10 +362,19 @@ class Configuration:
         return float(-percent_gain(self.adapted.nrmse, self.static.nrmse))
 
 
-def configuration(*, beta: float = 0.0, gain: float = 6.0, input_scaling: float = 1.0,
-                  rho: float = 0.3, heterogeneity: float = 0.0, delta: float = 2e-3,
-                  steps: int = 1500, mode: str = "plastic", n: int = 200,
-                  seed: int = 0) -> Configuration:
+def configuration(
+    *,
+    beta: float = 0.0,
+    gain: float = 6.0,
+    input_scaling: float = 1.0,
+    rho: float = 0.3,
+    heterogeneity: float = 0.0,
+    delta: float = 2e-3,
+    steps: int = 1500,
+    mode: str = "plastic",
+    n: int = 200,
+    seed: int = 0,
+) -> Configuration:
     """Build one reservoir, adapt it (``mode``), evaluate it before and after.
 
     ``mode``: ``"static"`` (nothing changes: before = after), ``"plastic"``
@@ -314,7 +402,25 @@ def configuration(*, beta: float = 0.0, gain: float = 6.0, input_scaling: float 
         static = adapted = tasks.evaluate(res, inputs=inputs)
     else:
         static, adapted = tasks.evaluate_batch([res, after], inputs=inputs, gains=gains, biases=biases)
-    params = dict(beta=beta, gain=gain, input_scaling=input_scaling, rho=rho,
-                  heterogeneity=heterogeneity, delta=delta, steps=steps, mode=mode, n=n, seed=seed)
-    return Configuration(params=params, static=static, adapted=adapted, rho=rho_vec, before=res,
-                         after=after, adaptation=adaptation, beta_after=after.beta)
+    params = dict(
+        beta=beta,
+        gain=gain,
+        input_scaling=input_scaling,
+        rho=rho,
+        heterogeneity=heterogeneity,
+        delta=delta,
+        steps=steps,
+        mode=mode,
+        n=n,
+        seed=seed,
+    )
+    return Configuration(
+        params=params,
+        static=static,
+        adapted=adapted,
+        rho=rho_vec,
+        before=res,
+        after=after,
+        adaptation=adaptation,
+        beta_after=after.beta,
+    )

@@ -24,15 +24,23 @@ class ConfigurationExplorer(Explorer):
         Float("delta", 2e-3, 0.0, 1e-2, 5e-4, label="adaptation rate delta", readout_format=".4f"),
         Int("steps", 1500, 100, 3000, 100, label="adaptation steps"),
         Choice("mode", "plastic", options=experiments.MODES, label="mode"),
-        Choice("population", "all", options=("all", "excitatory", "inhibitory"), resimulate=False,
-               label="rates of"),
+        Choice(
+            "population", "all", options=("all", "excitatory", "inhibitory"), resimulate=False, label="rates of"
+        ),
     )
 
     def simulate(self, params, seed):
         return experiments.configuration(
-            beta=params["beta"], gain=params["gain"], input_scaling=params["input_scaling"],
-            rho=params["rho"], heterogeneity=params["heterogeneity"], delta=params["delta"],
-            steps=params["steps"], mode=params["mode"], seed=seed)
+            beta=params["beta"],
+            gain=params["gain"],
+            input_scaling=params["input_scaling"],
+            rho=params["rho"],
+            heterogeneity=params["heterogeneity"],
+            delta=params["delta"],
+            steps=params["steps"],
+            mode=params["mode"],
+            seed=seed,
+        )
 
     def figure(self, result, params):
         return figures.configuration_figure(result, population=params["population"])
@@ -55,22 +63,27 @@ class SweepExplorer(Explorer):
         Choice("gain", 6.0, options=(3.0, 6.0, 10.0), label="gain J"),
         Choice("rho", 0.3, options=(0.1, 0.3, 0.5, 0.7), label="target rate"),
         Choice("mode", "plastic", options=("plastic", "one-step", "intrinsic"), label="adaptation"),
-        Choice("metric", "mc", options=("mc", "nrmse", "rate", "radius", "lyapunov"), resimulate=False,
-               label="show"),
+        Choice(
+            "metric", "mc", options=("mc", "nrmse", "rate", "radius", "lyapunov"), resimulate=False, label="show"
+        ),
     )
 
     def simulate(self, params, seed):
-        return experiments.sweep_modes(("static", params["mode"]), gain=params["gain"], rho=params["rho"],
-                                       seed=seed, show_progress=False)
+        return experiments.sweep_modes(
+            ("static", params["mode"]), gain=params["gain"], rho=params["rho"], seed=seed, show_progress=False
+        )
 
     def figure(self, result, params):
         metric = params["metric"]
-        fig = figures.sweep_panel(result, metric, annotate=params["mode"] if metric in ("mc", "nrmse")
-                                  else None)
+        fig = figures.sweep_panel(result, metric, annotate=params["mode"] if metric in ("mc", "nrmse") else None)
         x_best, y_best = result.best("static", "mc" if metric != "nrmse" else "nrmse")
         fig.update_xaxes(title_text="beta (initial balance)")
         fig.update_yaxes(title_text=figures.METRICS[metric])
-        fig.update_layout(height=400, title=(
-            f"J = {params['gain']:g}, target {params['rho']:g}: best static beta {x_best:+.2f}; "
-            f"% = change of {params['mode']} over static"))
+        fig.update_layout(
+            height=400,
+            title=(
+                f"J = {params['gain']:g}, target {params['rho']:g}: best static beta {x_best:+.2f}; "
+                f"% = change of {params['mode']} over static"
+            ),
+        )
         return fig

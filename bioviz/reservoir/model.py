@@ -126,8 +126,9 @@ class EIReservoir:
         return dataclasses.replace(self, A_I=A_I)
 
 
-def _fixed_indegree(rng: np.random.Generator, n_post: int, n_pre: int, k: int,
-                    exclude_offset: int | None = None) -> np.ndarray:
+def _fixed_indegree(
+    rng: np.random.Generator, n_post: int, n_pre: int, k: int, exclude_offset: int | None = None
+) -> np.ndarray:
     """Boolean (n_post, n_pre) mask with exactly ``k`` presynaptic partners per row.
 
     ``exclude_offset``: row ``i`` may not pick column ``i - exclude_offset`` (no autapse).
@@ -146,10 +147,21 @@ def _fixed_indegree(rng: np.random.Generator, n_post: int, n_pre: int, k: int,
     return mask
 
 
-def build(n: int = 200, beta: float = 0.0, gain: float = 6.0, *, frac_exc: float = 0.8,
-          p_conn: float = 0.1, input_fraction: float = 0.5, input_scaling: float = 1.0,
-          weight_cv: float = 0.2, slope: float = 1.0, theta: float = 0.0, leak: float = 0.0,
-          seed: int = 0) -> EIReservoir:
+def build(
+    n: int = 200,
+    beta: float = 0.0,
+    gain: float = 6.0,
+    *,
+    frac_exc: float = 0.8,
+    p_conn: float = 0.1,
+    input_fraction: float = 0.5,
+    input_scaling: float = 1.0,
+    weight_cv: float = 0.2,
+    slope: float = 1.0,
+    theta: float = 0.0,
+    leak: float = 0.0,
+    seed: int = 0,
+) -> EIReservoir:
     r"""Build a Dale's-law reservoir whose rows of ``A_E - A_I`` sum to about ``beta``.
 
     Each neuron receives ``K_E = round(p_conn N_E)`` excitatory and ``K_I = round(p_conn N_I)``
@@ -195,8 +207,16 @@ def build(n: int = 200, beta: float = 0.0, gain: float = 6.0, *, frac_exc: float
     n_input = max(1, int(round(input_fraction * n)))
     w_in = np.zeros(n)
     w_in[rng.permutation(n)[:n_input]] = rng.uniform(-1.0, 1.0, n_input)
-    return EIReservoir(A_E=w_e * mask_e, A_I=w_i * mask_i * (1.0 - beta), mask_I=mask_i,
-                       w_in=w_in * input_scaling, gain=gain, slope=slope, theta=theta, leak=leak)
+    return EIReservoir(
+        A_E=w_e * mask_e,
+        A_I=w_i * mask_i * (1.0 - beta),
+        mask_I=mask_i,
+        w_in=w_in * input_scaling,
+        gain=gain,
+        slope=slope,
+        theta=theta,
+        leak=leak,
+    )
 
 
 def check_rho(rho, n: int, name: str = "rho") -> np.ndarray:
@@ -271,8 +291,15 @@ def run(res: EIReservoir, u, *, r0=None) -> np.ndarray:
     u = _check_drive(u)
     if u.ndim != 1:
         raise ValueError(f"u must be 1-D (one input channel), got shape {u.shape}")
-    return run_batch(res.W[None], res.w_in[None], u[:, None], slope=res.slope, theta=res.theta,
-                     leak=res.leak, r0=None if r0 is None else np.asarray(r0, float)[None])[:, 0]
+    return run_batch(
+        res.W[None],
+        res.w_in[None],
+        u[:, None],
+        slope=res.slope,
+        theta=res.theta,
+        leak=res.leak,
+        r0=None if r0 is None else np.asarray(r0, float)[None],
+    )[:, 0]
 
 
 def block_csr(W: np.ndarray, keep: np.ndarray | None = None):
@@ -300,10 +327,19 @@ def _sparse_enough(W: np.ndarray) -> bool:
     return np.count_nonzero(W) <= 0.3 * W.size
 
 
-def run_batch(W: np.ndarray, w_in: np.ndarray, u: np.ndarray, *, slope: float = 1.0,
-              theta: float = 0.0, leak: float = 0.0, r0: np.ndarray | None = None,
-              gains: np.ndarray | None = None, biases: np.ndarray | None = None,
-              dtype=np.float64) -> np.ndarray:
+def run_batch(
+    W: np.ndarray,
+    w_in: np.ndarray,
+    u: np.ndarray,
+    *,
+    slope: float = 1.0,
+    theta: float = 0.0,
+    leak: float = 0.0,
+    r0: np.ndarray | None = None,
+    gains: np.ndarray | None = None,
+    biases: np.ndarray | None = None,
+    dtype=np.float64,
+) -> np.ndarray:
     r"""Simulate ``B`` reservoirs at once (vectorised over the batch); returns rates ``(T, B, N)``.
 
     ``W``: ``(B, N, N)`` signed recurrent matrices (gain included); ``w_in``: ``(B, N)``;
@@ -341,14 +377,14 @@ def run_batch(W: np.ndarray, w_in: np.ndarray, u: np.ndarray, *, slope: float = 
     elif b == 1:
         matvec = Ws[0].__matmul__
     else:
-        matvec = (lambda x: np.matmul(Ws, x.reshape(b, n, 1)).reshape(-1))  # noqa: E731
+        matvec = lambda x: np.matmul(Ws, x.reshape(b, n, 1)).reshape(-1)  # noqa: E731
     w_eff = w_in * scale if not leak else w_in
     v = np.full(b * n, theta, dtype=dtype)
     chunk = max(1, 2**16 // (b * n))
     with blas_threads(1):
         for t0 in range(0, steps, chunk):
             # the input term of the next `chunk` steps, computed at once
-            drive = (u[t0: t0 + chunk, :, None] * w_eff[None]).reshape(-1, b * n)
+            drive = (u[t0 : t0 + chunk, :, None] * w_eff[None]).reshape(-1, b * n)
             if not leak:
                 drive += offset.reshape(-1)
             for k in range(drive.shape[0]):
@@ -363,10 +399,19 @@ def run_batch(W: np.ndarray, w_in: np.ndarray, u: np.ndarray, *, slope: float = 
     return out
 
 
-def lyapunov_batch(W: np.ndarray, w_in: np.ndarray, u: np.ndarray, *, slope: float = 1.0,
-                   theta: float = 0.0, gains: np.ndarray | None = None,
-                   biases: np.ndarray | None = None, washout: int = 200, eps: float = 1e-7,
-                   seed: int = 0) -> np.ndarray:
+def lyapunov_batch(
+    W: np.ndarray,
+    w_in: np.ndarray,
+    u: np.ndarray,
+    *,
+    slope: float = 1.0,
+    theta: float = 0.0,
+    gains: np.ndarray | None = None,
+    biases: np.ndarray | None = None,
+    washout: int = 200,
+    eps: float = 1e-7,
+    seed: int = 0,
+) -> np.ndarray:
     r"""Largest Lyapunov exponent of each of ``B`` input-driven reservoirs (no leak), per step.
 
     Two copies of every reservoir get the same input ``u`` (``(T,)``, shared); the second starts
@@ -397,30 +442,32 @@ def lyapunov_batch(W: np.ndarray, w_in: np.ndarray, u: np.ndarray, *, slope: flo
     d = np.random.default_rng([check_seed(seed), 17]).normal(size=n)  # one direction for all
     d = np.tile(d * eps / np.linalg.norm(d), (b, 1))
     z = np.full(2 * b * n, 0.5)
-    z[b * n:] += d.reshape(-1)
+    z[b * n :] += d.reshape(-1)
     acc = np.zeros(b)
     for t in range(u.size):
         z = mat @ z
         z += u[t] * w_eff + offset
         expit(z, out=z)
-        diff = (z[b * n:] - z[: b * n]).reshape(b, n)
+        diff = (z[b * n :] - z[: b * n]).reshape(b, n)
         dist = np.maximum(np.linalg.norm(diff, axis=1), 1e-300)
         if t >= washout:
             acc += np.log(dist / eps)
-        z[b * n:] = z[: b * n] + (diff * (eps / dist)[:, None]).reshape(-1)
+        z[b * n :] = z[: b * n] + (diff * (eps / dist)[:, None]).reshape(-1)
     return acc / (u.size - washout)
 
 
-def lyapunov_exponent(res: EIReservoir, *, steps: int = 1000, washout: int = 200,
-                      seed: int = 0) -> float:
+def lyapunov_exponent(res: EIReservoir, *, steps: int = 1000, washout: int = 200, seed: int = 0) -> float:
     """Largest Lyapunov exponent of one reservoir driven by i.i.d. U(-1, 1) input
     (see :func:`lyapunov_batch`); requires no leak."""
     if res.leak:
         raise ValueError("leak must be 0 for lyapunov_exponent")
     steps = check_int("steps", steps, low=1)
     u = input_sequence(steps + washout, seed=seed)
-    return float(lyapunov_batch(res.W[None], res.w_in[None], u, slope=res.slope, theta=res.theta,
-                                washout=washout, seed=seed)[0])
+    return float(
+        lyapunov_batch(
+            res.W[None], res.w_in[None], u, slope=res.slope, theta=res.theta, washout=washout, seed=seed
+        )[0]
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -450,8 +497,17 @@ class Adaptation:
     weights: np.ndarray
 
 
-def adapt(res: EIReservoir, rho, *, delta: float = 2e-3, steps: int = 1500, seed: int = 0,
-          record_every: int = 10, window: int = 50, u=None) -> Adaptation:
+def adapt(
+    res: EIReservoir,
+    rho,
+    *,
+    delta: float = 2e-3,
+    steps: int = 1500,
+    seed: int = 0,
+    record_every: int = 10,
+    window: int = 50,
+    u=None,
+) -> Adaptation:
     r"""Local inhibitory plasticity: drive every neuron's rate to its target.
 
     Each step, with the input ``u`` (default i.i.d. :math:`U(-1,1)` from ``seed``):
@@ -464,13 +520,23 @@ def adapt(res: EIReservoir, rho, *, delta: float = 2e-3, steps: int = 1500, seed
     rho : scalar or (N,) target rates in (0, 1)
     delta : learning rate (>= 0); steps : adaptation steps (>= 1)
     """
-    out = adapt_batch([res], [rho], delta=delta, steps=steps, seed=seed, record_every=record_every,
-                      window=window, u=u)
+    out = adapt_batch(
+        [res], [rho], delta=delta, steps=steps, seed=seed, record_every=record_every, window=window, u=u
+    )
     return out[0]
 
 
-def adapt_batch(reservoirs, rhos, *, delta: float = 2e-3, steps: int = 1500, seed: int = 0,
-                record_every: int = 10, window: int = 50, u=None) -> list[Adaptation]:
+def adapt_batch(
+    reservoirs,
+    rhos,
+    *,
+    delta: float = 2e-3,
+    steps: int = 1500,
+    seed: int = 0,
+    record_every: int = 10,
+    window: int = 50,
+    u=None,
+) -> list[Adaptation]:
     """:func:`adapt` for several reservoirs of equal size at once (one vectorised loop).
 
     All reservoirs see the same input sequence (``u`` or i.i.d. :math:`U(-1,1)` from ``seed``).
@@ -505,8 +571,8 @@ def adapt_batch(reservoirs, rhos, *, delta: float = 2e-3, steps: int = 1500, see
     keep[:, :, n_exc:] = np.stack([r.mask_I for r in reservoirs])  # synapses that exist, even at 0
     mat, (bb, ii, jj) = block_csr(W, keep)
     inh = jj >= n_exc
-    pos = np.flatnonzero(inh)                 # where the inhibitory weights sit in mat.data
-    post = (bb * n + ii)[inh]                 # their postsynaptic neuron (flat batch index)
+    pos = np.flatnonzero(inh)  # where the inhibitory weights sit in mat.data
+    post = (bb * n + ii)[inh]  # their postsynaptic neuron (flat batch index)
     weights = np.stack([r.A_I for r in reservoirs])[bb[inh], ii[inh], jj[inh] - n_exc]
     neg_gain = -gain[bb[inh]]
     w_in = np.concatenate([r.w_in for r in reservoirs])
@@ -514,10 +580,11 @@ def adapt_batch(reservoirs, rhos, *, delta: float = 2e-3, steps: int = 1500, see
     record_every = min(record_every, steps)
     n_rec = steps // record_every
     # a dozen synapses per reservoir to plot
-    picks = [np.flatnonzero(bb[inh] == i)[:: max(1, int(res.mask_I.sum()) // 12)][:12]
-             for i, res in enumerate(reservoirs)]
-    rec = dict(error=np.empty((n_rec, b)), beta=np.empty((n_rec, b)),
-               weights=np.full((n_rec, b, 12), np.nan))
+    picks = [
+        np.flatnonzero(bb[inh] == i)[:: max(1, int(res.mask_I.sum()) // 12)][:12]
+        for i, res in enumerate(reservoirs)
+    ]
+    rec = dict(error=np.empty((n_rec, b)), beta=np.empty((n_rec, b)), weights=np.full((n_rec, b, 12), np.nan))
     sum_e = np.stack([r.A_E.sum(1) for r in reservoirs]).mean(1)
 
     r = np.full(b * n, 0.5)
@@ -542,10 +609,17 @@ def adapt_batch(reservoirs, rhos, *, delta: float = 2e-3, steps: int = 1500, see
     A_I = np.zeros((b, n, reservoirs[0].n_inh))
     A_I[bb[inh], ii[inh], jj[inh] - n_exc] = weights
     rec_steps = (np.arange(n_rec) + 1) * record_every
-    return [Adaptation(reservoir=res.with_inhibition(A_I[i]), rho=rho[i], error=rec["error"][:, i].copy(),
-                       steps_recorded=rec_steps, beta_trace=rec["beta"][:, i].copy(),
-                       weights=rec["weights"][:, i, : len(picks[i])].copy())
-            for i, res in enumerate(reservoirs)]
+    return [
+        Adaptation(
+            reservoir=res.with_inhibition(A_I[i]),
+            rho=rho[i],
+            error=rec["error"][:, i].copy(),
+            steps_recorded=rec_steps,
+            beta_trace=rec["beta"][:, i].copy(),
+            weights=rec["weights"][:, i, : len(picks[i])].copy(),
+        )
+        for i, res in enumerate(reservoirs)
+    ]
 
 
 def one_step(res: EIReservoir, rho, *, u_mean: float = 0.0) -> EIReservoir:
@@ -568,7 +642,7 @@ def one_step(res: EIReservoir, rho, *, u_mean: float = 0.0) -> EIReservoir:
     """
     rho = check_rho(rho, res.n)
     u_mean = check_number("u_mean", u_mean)
-    rho_e, rho_i = rho[: res.n_exc], rho[res.n_exc:]
+    rho_e, rho_i = rho[: res.n_exc], rho[res.n_exc :]
     v_star = res.theta + logit(rho) / res.slope
     exc = res.A_E @ rho_e
     inh = res.A_I @ rho_i
@@ -604,6 +678,7 @@ def jacobian_radius(res: EIReservoir, rates: np.ndarray) -> float:
     rates = np.asarray(rates, dtype=float)
     if rates.shape[-1] != res.n:
         raise ValueError(f"rates must have {res.n} columns, got shape {rates.shape}")
-    slope = res.slope * np.mean(rates * (1 - rates), axis=0) if rates.ndim == 2 else \
-        res.slope * rates * (1 - rates)
+    slope = (
+        res.slope * np.mean(rates * (1 - rates), axis=0) if rates.ndim == 2 else res.slope * rates * (1 - rates)
+    )
     return spectral_radius(slope[:, None] * res.W)

@@ -77,8 +77,9 @@ def ridge_fit_predict(x_train, y_train, x_test, ridge: float = 1e-6):
     ridge = check_positive("ridge", ridge, allow_zero=True)
     y_train = np.asarray(y_train, dtype=float)
     one = y_train.ndim == 1
-    readout = Ridge(ridge=ridge, fit_bias=True).fit(np.asarray(x_train, float),
-                                                    y_train[:, None] if one else y_train)
+    readout = Ridge(ridge=ridge, fit_bias=True).fit(
+        np.asarray(x_train, float), y_train[:, None] if one else y_train
+    )
     pred = np.asarray(x_test, float) @ readout.Wout + readout.bias
     return pred[:, 0] if one else pred
 
@@ -92,8 +93,9 @@ def _sq_corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num), where=den > 1e-300)
 
 
-def memory_capacity(states, u, *, k_max: int = 60, n_train: int = 2000, n_test: int = 1000,
-                    washout: int = 100, ridge: float = 1e-6) -> tuple[float, np.ndarray]:
+def memory_capacity(
+    states, u, *, k_max: int = 60, n_train: int = 2000, n_test: int = 1000, washout: int = 100, ridge: float = 1e-6
+) -> tuple[float, np.ndarray]:
     """Memory capacity of a state sequence driven by ``u``; returns ``(MC, MC_k)``.
 
     ``states[t]`` must be the state after input ``u[t]``. Uses steps
@@ -109,8 +111,10 @@ def memory_capacity(states, u, *, k_max: int = 60, n_train: int = 2000, n_test: 
     washout = check_int("washout", washout, low=0)
     start = washout + k_max
     if start + n_train + n_test > len(u):
-        raise ValueError(f"u is too short: need washout + k_max + n_train + n_test = "
-                         f"{start + n_train + n_test} steps, got {len(u)}")
+        raise ValueError(
+            f"u is too short: need washout + k_max + n_train + n_test = "
+            f"{start + n_train + n_test} steps, got {len(u)}"
+        )
     t = np.arange(start, start + n_train + n_test)
     delayed = u[t[:, None] - np.arange(1, k_max + 1)[None]]  # (time, k): u(t - k)
     pred = ridge_fit_predict(x[t[:n_train]], delayed[:n_train], x[t[n_train:]], ridge)
@@ -139,14 +143,13 @@ def narma10(steps: int, *, seed: int = 0, variant: str = "textbook") -> tuple[np
         # reservoirpy: Y[t+1] = a1 Y[t] + a2 Y[t] sum(Y[t-10:t]) + b u[t-10] u[t] + c for t >= 10,
         # returned as y_out = Y[10:]; pair u[t] with Y[t+1] = y_out[t - 9], t = s + 10
         _, y = narma(steps + 1, u=u[:, None], **NARMA10)
-        return u[order: order + steps], y[1:, 0]
+        return u[order : order + steps], y[1:, 0]
     if variant != "textbook":
         raise ValueError(f"variant must be one of ('textbook', 'reservoirpy'), got {variant!r}")
     y = np.zeros(steps + order + 1)
     for t in range(order - 1, steps + order):
-        y[t + 1] = (0.3 * y[t] + 0.05 * y[t] * y[t - order + 1: t + 1].sum()
-                    + 1.5 * u[t - order + 1] * u[t] + 0.1)
-    return u[order: order + steps], y[order + 1:]
+        y[t + 1] = 0.3 * y[t] + 0.05 * y[t] * y[t - order + 1 : t + 1].sum() + 1.5 * u[t - order + 1] * u[t] + 0.1
+    return u[order : order + steps], y[order + 1 :]
 
 
 def nrmse(y_true, y_pred) -> float:
@@ -158,8 +161,9 @@ def nrmse(y_true, y_pred) -> float:
     return float(rpy_nrmse(y_true, np.asarray(y_pred, dtype=float), norm_value=float(np.std(y_true))))
 
 
-def narma_nrmse(states, y, *, n_train: int = 2000, n_test: int = 1000, washout: int = 100,
-                ridge: float = 1e-6) -> float:
+def narma_nrmse(
+    states, y, *, n_train: int = 2000, n_test: int = 1000, washout: int = 100, ridge: float = 1e-6
+) -> float:
     """Test NRMSE of a ridge readout predicting the NARMA target ``y`` from ``states``."""
     x, y = _check_xy(states, y, "states", "y")
     n_train = check_int("n_train", n_train, low=2)
@@ -195,8 +199,15 @@ class TaskInputs:
     k_max: int
 
 
-def task_inputs(*, seed: int = 0, n_train: int = 2000, n_test: int = 1000, washout: int = 100,
-                k_max: int = 60, narma_variant: str = "textbook") -> TaskInputs:
+def task_inputs(
+    *,
+    seed: int = 0,
+    n_train: int = 2000,
+    n_test: int = 1000,
+    washout: int = 100,
+    k_max: int = 60,
+    narma_variant: str = "textbook",
+) -> TaskInputs:
     """Input sequences for :func:`evaluate` (long enough for both tasks)."""
     seed = check_seed(seed)
     n_train = check_int("n_train", n_train, low=2)
@@ -227,20 +238,37 @@ class Evaluation:
         return float(self.mean_rates.mean())
 
 
-def evaluate(res: _model.EIReservoir, *, seed: int = 0, inputs: TaskInputs | None = None,
-             ridge: float = 1e-6, radius: bool = True, **input_kwargs) -> Evaluation:
+def evaluate(
+    res: _model.EIReservoir,
+    *,
+    seed: int = 0,
+    inputs: TaskInputs | None = None,
+    ridge: float = 1e-6,
+    radius: bool = True,
+    **input_kwargs,
+) -> Evaluation:
     """Memory capacity and NARMA-10 NRMSE of one reservoir (see :func:`evaluate_batch`)."""
-    return evaluate_batch([res], seed=seed, inputs=inputs, ridge=ridge, radius=radius,
-                          **input_kwargs)[0]
+    return evaluate_batch([res], seed=seed, inputs=inputs, ridge=ridge, radius=radius, **input_kwargs)[0]
 
 
 def _stack_w(reservoirs):
     return np.stack([r.W for r in reservoirs]), np.stack([r.w_in for r in reservoirs])
 
 
-def evaluate_batch(reservoirs, *, seed: int = 0, inputs: TaskInputs | None = None,
-                   ridge: float = 1e-6, radius: bool = True, lyapunov: bool = True, gains=None,
-                   biases=None, chunk: int = 8, dtype=np.float64, **input_kwargs) -> list[Evaluation]:
+def evaluate_batch(
+    reservoirs,
+    *,
+    seed: int = 0,
+    inputs: TaskInputs | None = None,
+    ridge: float = 1e-6,
+    radius: bool = True,
+    lyapunov: bool = True,
+    gains=None,
+    biases=None,
+    chunk: int = 8,
+    dtype=np.float64,
+    **input_kwargs,
+) -> list[Evaluation]:
     """Evaluate reservoirs of equal size on both tasks in one vectorised simulation.
 
     Every reservoir sees the same inputs (``inputs``, or :func:`task_inputs` from ``seed``):
@@ -265,47 +293,89 @@ def evaluate_batch(reservoirs, *, seed: int = 0, inputs: TaskInputs | None = Non
     out = []
     with blas_threads(1):
         for lo in range(0, len(reservoirs), chunk):
-            part = reservoirs[lo: lo + chunk]
+            part = reservoirs[lo : lo + chunk]
             sl = slice(lo, lo + len(part))
-            out += _evaluate_chunk(part, inputs, ridge, radius, lyapunov,
-                                   None if gains is None else np.asarray(gains)[sl],
-                                   None if biases is None else np.asarray(biases)[sl], dtype)
+            out += _evaluate_chunk(
+                part,
+                inputs,
+                ridge,
+                radius,
+                lyapunov,
+                None if gains is None else np.asarray(gains)[sl],
+                None if biases is None else np.asarray(biases)[sl],
+                dtype,
+            )
     return out
 
 
 def _evaluate_chunk(reservoirs, inputs, ridge, radius, lyapunov, gains, biases, dtype):
     b = len(reservoirs)
     W, w_in = _stack_w(reservoirs)
-    u = np.concatenate([np.repeat(inputs.u_mc[:, None], b, 1),
-                        np.repeat(4.0 * inputs.u_narma[:, None] - 1.0, b, 1)], axis=1)
+    u = np.concatenate(
+        [np.repeat(inputs.u_mc[:, None], b, 1), np.repeat(4.0 * inputs.u_narma[:, None] - 1.0, b, 1)], axis=1
+    )
 
     def twice(a):  # the memory task runs in the first half of the batch, NARMA in the second
         return None if a is None else np.concatenate([a, a])
 
     first = reservoirs[0]
-    rates = _model.run_batch(twice(W), twice(w_in), u, slope=first.slope, theta=first.theta,
-                             leak=first.leak, gains=twice(gains), biases=twice(biases), dtype=dtype)
+    rates = _model.run_batch(
+        twice(W),
+        twice(w_in),
+        u,
+        slope=first.slope,
+        theta=first.theta,
+        leak=first.leak,
+        gains=twice(gains),
+        biases=twice(biases),
+        dtype=dtype,
+    )
     lyap = np.full(b, np.nan)
     if lyapunov:
         if first.leak:
             raise ValueError("lyapunov needs reservoirs without leak; pass lyapunov=False")
-        lyap = _model.lyapunov_batch(W, w_in, inputs.u_mc[: 200 + 1000], slope=first.slope,
-                                     theta=first.theta, gains=gains, biases=biases, washout=200)
+        lyap = _model.lyapunov_batch(
+            W,
+            w_in,
+            inputs.u_mc[: 200 + 1000],
+            slope=first.slope,
+            theta=first.theta,
+            gains=gains,
+            biases=biases,
+            washout=200,
+        )
     out = []
     for i, res in enumerate(reservoirs):
         states = rates[:, i].astype(float)
-        mc, mc_k = memory_capacity(states, inputs.u_mc, k_max=inputs.k_max, n_train=inputs.n_train,
-                                   n_test=inputs.n_test, washout=inputs.washout, ridge=ridge)
-        err = narma_nrmse(rates[:, b + i].astype(float), inputs.y_narma, n_train=inputs.n_train,
-                          n_test=inputs.n_test, washout=inputs.washout, ridge=ridge)
-        used = states[inputs.washout:]
+        mc, mc_k = memory_capacity(
+            states,
+            inputs.u_mc,
+            k_max=inputs.k_max,
+            n_train=inputs.n_train,
+            n_test=inputs.n_test,
+            washout=inputs.washout,
+            ridge=ridge,
+        )
+        err = narma_nrmse(
+            rates[:, b + i].astype(float),
+            inputs.y_narma,
+            n_train=inputs.n_train,
+            n_test=inputs.n_test,
+            washout=inputs.washout,
+            ridge=ridge,
+        )
+        used = states[inputs.washout :]
         rad = float("nan")
         if radius:
-            eff = res if gains is None else dataclasses.replace(res, A_E=res.A_E * gains[i][:, None],
-                                                                 A_I=res.A_I * gains[i][:, None])
+            eff = (
+                res
+                if gains is None
+                else dataclasses.replace(res, A_E=res.A_E * gains[i][:, None], A_I=res.A_I * gains[i][:, None])
+            )
             rad = _model.jacobian_radius(eff, used)
-        out.append(Evaluation(mc=mc, mc_k=mc_k, nrmse=err, mean_rates=used.mean(0), radius=rad,
-                              lyapunov=float(lyap[i])))
+        out.append(
+            Evaluation(mc=mc, mc_k=mc_k, nrmse=err, mean_rates=used.mean(0), radius=rad, lyapunov=float(lyap[i]))
+        )
     return out
 
 
@@ -354,9 +424,17 @@ def esn_states(W, w_in, u, *, activation: str = "tanh") -> np.ndarray:
     return out
 
 
-def reservoirpy_memory_capacity(n: int = 100, *, sr: float = 0.9, input_scaling: float = 0.1,
-                                k_max: int = 100, steps: int = 4000, test_size: int = 1000,
-                                ridge: float = 1e-6, seed: int = 0) -> dict:
+def reservoirpy_memory_capacity(
+    n: int = 100,
+    *,
+    sr: float = 0.9,
+    input_scaling: float = 0.1,
+    k_max: int = 100,
+    steps: int = 4000,
+    test_size: int = 1000,
+    ridge: float = 1e-6,
+    seed: int = 0,
+) -> dict:
     """Memory capacity of one plain reservoirpy ESN measured twice: by reservoirpy's
     ``memory_capacity`` and by :func:`memory_capacity` on the same reservoir and series.
 
@@ -388,9 +466,18 @@ def reservoirpy_memory_capacity(n: int = 100, *, sr: float = 0.9, input_scaling:
     n_train = n_windows - test_size - k_max  # after their warm-up of k_max states
     ours_k = _ours_on_their_split(states, u, k_max, n_train, test_size, ridge)
     misread = _ours_on_their_split(states, u, k_max, test_size, n_train, ridge)
-    return dict(reservoirpy=float(np.sum(theirs)), ours=float(ours_k.sum()),
-                reservoirpy_k=np.asarray(theirs), ours_k=ours_k, docstring_reading=float(misread.sum()),
-                n=n, sr=sr, k_max=k_max, n_train=n_train, n_test=test_size)
+    return dict(
+        reservoirpy=float(np.sum(theirs)),
+        ours=float(ours_k.sum()),
+        reservoirpy_k=np.asarray(theirs),
+        ours_k=ours_k,
+        docstring_reading=float(misread.sum()),
+        n=n,
+        sr=sr,
+        k_max=k_max,
+        n_train=n_train,
+        n_test=test_size,
+    )
 
 
 def _ours_on_their_split(states, u, k_max, n_train, n_test, ridge):

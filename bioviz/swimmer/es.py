@@ -51,8 +51,11 @@ INIT_OF = {"ncap": "uniform", "ncap_unsigned": "unsigned_uniform", "mlp": "torch
 #: (0.1, 0.1) 156 / 41 / 35; (0.1, 0.3) 164 / 71 / 39; lr 0.03 (any sigma): 80 / 11-13 / <= 37
 #: (NCAP and unsigned re-measured: 79.6-79.9 and 11.3-13.0). The notebook
 #: trains from other seeds (3-5), so the comparison is not tuned on its own runs.
-TUNED = {"ncap": dict(sigma=0.1, lr=0.3), "ncap_unsigned": dict(sigma=0.1, lr=0.3),
-         "mlp": dict(sigma=0.02, lr=0.1)}
+TUNED = {
+    "ncap": dict(sigma=0.1, lr=0.3),
+    "ncap_unsigned": dict(sigma=0.1, lr=0.3),
+    "mlp": dict(sigma=0.02, lr=0.1),
+}
 
 
 def initial_vector(kind: str, n_links: int = 6, seed: int = 0, init: str | None = None) -> np.ndarray:
@@ -73,8 +76,7 @@ def controller(kind: str, theta, n_links: int = 6):
     if kind == "mlp":
         return MLPController.from_vector(theta, task.observation_size(n_links), n_links - 1)
     osc, prop, ipsi, contra = (float(x) for x in theta)
-    return NCAPController.shared(osc, prop, ipsi, contra, n_joints=n_links - 1,
-                                 sign_constraints=kind == "ncap")
+    return NCAPController.shared(osc, prop, ipsi, contra, n_joints=n_links - 1, sign_constraints=kind == "ncap")
 
 
 @dataclass
@@ -107,8 +109,7 @@ class ESResult:
 
 
 def _episode_return(kind, theta, n_links, steps, seed) -> float:
-    return ro.rollout(controller(kind, theta, n_links), n_links=n_links, n_steps=steps,
-                      seed=seed).return_
+    return ro.rollout(controller(kind, theta, n_links), n_links=n_links, n_steps=steps, seed=seed).return_
 
 
 def _centred_ranks(x: np.ndarray) -> np.ndarray:
@@ -117,9 +118,19 @@ def _centred_ranks(x: np.ndarray) -> np.ndarray:
     return ranks / (len(x) - 1) - 0.5
 
 
-def train(kind: str, *, n_links: int = 6, iterations: int = 10, population: int = 8,
-          episode_steps: int = 200, sigma: float | None = None, lr: float | None = None, seed: int = 0,
-          eval_seeds=(100, 101), theta0=None) -> ESResult:
+def train(
+    kind: str,
+    *,
+    n_links: int = 6,
+    iterations: int = 10,
+    population: int = 8,
+    episode_steps: int = 200,
+    sigma: float | None = None,
+    lr: float | None = None,
+    seed: int = 0,
+    eval_seeds=(100, 101),
+    theta0=None,
+) -> ESResult:
     """Train one controller with antithetic, rank-centred ES and Adam.
 
     Parameters
@@ -165,8 +176,13 @@ def train(kind: str, *, n_links: int = 6, iterations: int = 10, population: int 
         rng = np.random.default_rng([seed, k])
         eps = rng.standard_normal((half, theta.size))
         pose = int(rng.integers(1_000, 2**31 - 1))  # the training pose of this iteration
-        returns = np.array([_episode_return(kind, theta + s * sigma * e, n_links, episode_steps, pose)
-                            for e in eps for s in (1.0, -1.0)])
+        returns = np.array(
+            [
+                _episode_return(kind, theta + s * sigma * e, n_links, episode_steps, pose)
+                for e in eps
+                for s in (1.0, -1.0)
+            ]
+        )
         ranks = _centred_ranks(returns).reshape(half, 2)
         g = ((ranks[:, 0] - ranks[:, 1]) @ eps) / (population * sigma)
         m = beta1 * m + (1 - beta1) * g
@@ -177,13 +193,29 @@ def train(kind: str, *, n_links: int = 6, iterations: int = 10, population: int 
         hist["steps"].append(k * population * episode_steps)
         hist["eval_return"].append(evaluate(theta))
         hist["population_return"].append(float(returns.mean()))
-    return ESResult(kind=kind, seed=seed, n_params=int(theta.size), theta0=theta0, theta=theta,
-                    budget_steps=iterations * population * episode_steps,
-                    episode_steps=episode_steps, history=hist, seconds=time.perf_counter() - t0)
+    return ESResult(
+        kind=kind,
+        seed=seed,
+        n_params=int(theta.size),
+        theta0=theta0,
+        theta=theta,
+        budget_steps=iterations * population * episode_steps,
+        episode_steps=episode_steps,
+        history=hist,
+        seconds=time.perf_counter() - t0,
+    )
 
 
-def compare(kinds=KINDS, seeds=(0, 1, 2), *, n_links: int = 6, processes: int | None = None,
-            show_progress: bool = True, hyper: dict | None = None, **budget) -> dict[str, list[ESResult]]:
+def compare(
+    kinds=KINDS,
+    seeds=(0, 1, 2),
+    *,
+    n_links: int = 6,
+    processes: int | None = None,
+    show_progress: bool = True,
+    hyper: dict | None = None,
+    **budget,
+) -> dict[str, list[ESResult]]:
     """Train every kind from every seed under the same budget; ``{kind: [ESResult per seed]}``.
 
     ``budget`` (``iterations``, ``population``, ``episode_steps``) is shared by all kinds;
@@ -195,11 +227,20 @@ def compare(kinds=KINDS, seeds=(0, 1, 2), *, n_links: int = 6, processes: int | 
     for kind in kinds:
         check_choice("kind", kind, KINDS)
         for seed in seeds:
-            jobs.append(dict(kind=kind, seed=seed, n_links=n_links, theta0=initial_vector(kind, n_links, seed),
-                             **budget, **hyper.get(kind, {})))
+            jobs.append(
+                dict(
+                    kind=kind,
+                    seed=seed,
+                    n_links=n_links,
+                    theta0=initial_vector(kind, n_links, seed),
+                    **budget,
+                    **hyper.get(kind, {}),
+                )
+            )
     costs = [1.3 if j["kind"] == "mlp" else 1.0 for j in jobs]  # the MLP's forward costs more
-    results = ro.run_many(train, jobs, processes=processes, desc="ES runs", show_progress=show_progress,
-                          costs=costs)
+    results = ro.run_many(
+        train, jobs, processes=processes, desc="ES runs", show_progress=show_progress, costs=costs
+    )
     out: dict[str, list[ESResult]] = {k: [] for k in kinds}
     for r in results:
         out[r.kind].append(r)

@@ -33,8 +33,9 @@ def tabulate(summaries: list[dict], n_seeds: int) -> dict[str, np.ndarray]:
     """Summaries listed condition-major (all seeds of a condition together) -> arrays
     ``returns``, ``displacements``, ``speeds``, ``lags``, ``amplitudes`` of shape
     ``(seeds, conditions)``."""
-    names = dict(return_="returns", displacement="displacements", mean_speed="speeds",
-                 lag="lags", amplitude="amplitudes")
+    names = dict(
+        return_="returns", displacement="displacements", mean_speed="speeds", lag="lags", amplitude="amplitudes"
+    )
     out = {}
     for field in _FIELDS:
         values = np.array([s[field] for s in summaries], dtype=float)
@@ -42,9 +43,19 @@ def tabulate(summaries: list[dict], n_seeds: int) -> dict[str, np.ndarray]:
     return out
 
 
-def sweep(param: str, values, *, seeds=(0, 1, 2), n_steps: int = task.EPISODE_STEPS,
-          n_links: int = 6, period: int = DEFAULT_PERIOD, sign_constraints: bool = True,
-          processes: int | None = None, show_progress: bool = True, **weights) -> dict:
+def sweep(
+    param: str,
+    values,
+    *,
+    seeds=(0, 1, 2),
+    n_steps: int = task.EPISODE_STEPS,
+    n_links: int = 6,
+    period: int = DEFAULT_PERIOD,
+    sign_constraints: bool = True,
+    processes: int | None = None,
+    show_progress: bool = True,
+    **weights,
+) -> dict:
     """Episodes of the constant-init NCAP with one parameter varied.
 
     ``param`` is one of :data:`SWEEPABLE`; ``weights`` override the other shared weights
@@ -67,26 +78,49 @@ def sweep(param: str, values, *, seeds=(0, 1, 2), n_steps: int = task.EPISODE_ST
         ctrl = ncap(**kw, n_links=links, period=per, sign_constraints=sign_constraints)
         jobs += [dict(controller=ctrl, n_links=links, n_steps=n_steps, seed=s) for s in seeds]
     costs = [j["n_links"] for j in jobs]  # physics cost grows with the body
-    out = tabulate(run_many(summary, jobs, processes=processes, desc=f"{param} sweep",
-                            show_progress=show_progress, costs=costs), len(seeds))
+    out = tabulate(
+        run_many(
+            summary, jobs, processes=processes, desc=f"{param} sweep", show_progress=show_progress, costs=costs
+        ),
+        len(seeds),
+    )
     out["values"] = np.asarray(values)
     return out
 
 
-def sign_ablation(*, seeds=(0, 1, 2), n_steps: int = task.EPISODE_STEPS, n_links: int = 6,
-                  processes: int | None = None, show_progress: bool = True) -> dict:
+def sign_ablation(
+    *,
+    seeds=(0, 1, 2),
+    n_steps: int = task.EPISODE_STEPS,
+    n_links: int = 6,
+    processes: int | None = None,
+    show_progress: bool = True,
+) -> dict:
     """All 16 sign patterns of unit weights, without sign constraints (``patterns`` in order)."""
     seeds = tuple(seeds)
-    jobs = [dict(controller=ncap(*p, n_links=n_links, sign_constraints=False), n_links=n_links,
-                 n_steps=n_steps, seed=s) for p in PATTERNS for s in seeds]
-    out = tabulate(run_many(summary, jobs, processes=processes, desc="sign patterns",
-                            show_progress=show_progress), len(seeds))
+    jobs = [
+        dict(
+            controller=ncap(*p, n_links=n_links, sign_constraints=False), n_links=n_links, n_steps=n_steps, seed=s
+        )
+        for p in PATTERNS
+        for s in seeds
+    ]
+    out = tabulate(
+        run_many(summary, jobs, processes=processes, desc="sign patterns", show_progress=show_progress), len(seeds)
+    )
     out["patterns"] = PATTERNS
     return out
 
 
-def init_returns(inits=INITS, *, seeds=tuple(range(8)), n_steps: int = 300, n_links: int = 6,
-                 processes: int | None = None, show_progress: bool = True) -> dict:
+def init_returns(
+    inits=INITS,
+    *,
+    seeds=tuple(range(8)),
+    n_steps: int = 300,
+    n_links: int = 6,
+    processes: int | None = None,
+    show_progress: bool = True,
+) -> dict:
     """Returns of NCAP straight from each initialisation (seed ``s``: weights and pose).
 
     Signed initialisations keep the sign constraints; unsigned ones run without them.
@@ -98,9 +132,12 @@ def init_returns(inits=INITS, *, seeds=tuple(range(8)), n_steps: int = 300, n_li
         kind = "ncap_unsigned" if init.startswith("unsigned") else "ncap"
         for s in seeds:
             theta = es.initial_vector(kind, n_links, s, init=init)
-            jobs.append(dict(controller=es.controller(kind, theta, n_links), n_links=n_links,
-                             n_steps=n_steps, seed=s))
-    out = tabulate(run_many(summary, jobs, processes=processes, desc="initialisations",
-                            show_progress=show_progress), len(seeds))
+            jobs.append(
+                dict(controller=es.controller(kind, theta, n_links), n_links=n_links, n_steps=n_steps, seed=s)
+            )
+    out = tabulate(
+        run_many(summary, jobs, processes=processes, desc="initialisations", show_progress=show_progress),
+        len(seeds),
+    )
     out["inits"] = tuple(inits)
     return out

@@ -43,8 +43,10 @@ def _swim(weights: dict, *, period: int, n_links: int, n_steps: int, seed: int) 
 def _headline(result: SwimResult) -> str:
     r = result.rollout
     lag = "" if not np.isfinite(result.lag) else f", wave lag {result.lag:.1f} steps per joint"
-    return (f"return {r.return_:.0f} of {r.n_steps}, head moved {r.displacement:.2f} m, "
-            f"mean speed {r.mean_speed:+.3f} m/s{lag}")
+    return (
+        f"return {r.return_:.0f} of {r.n_steps}, head moved {r.displacement:.2f} m, "
+        f"mean speed {r.mean_speed:+.3f} m/s{lag}"
+    )
 
 
 class SwimmerExplorer(Explorer):
@@ -53,14 +55,27 @@ class SwimmerExplorer(Explorer):
     name = "swimmer.ncap"
     title = "NCAP swimming: oscillator, circuit weights, sign constraints, body length"
     controls = (
-        Int("period", 60, 2, 200, label="oscillator period (steps of 0.03 s)",
-            help="the head's square wave: dorsal for half a period, ventral for the other half"),
+        Int(
+            "period",
+            60,
+            2,
+            200,
+            label="oscillator period (steps of 0.03 s)",
+            help="the head's square wave: dorsal for half a period, ventral for the other half",
+        ),
         Float("osc", 1.0, -1.0, 2.0, 0.1, label="oscillator amplitude w_osc"),
         Float("prop", 1.0, -1.0, 3.0, 0.1, label="proprioception w_prop"),
         Float("ipsi", 1.0, -2.0, 2.0, 0.1, label="same-side muscle w_ipsi"),
-        Float("contra", -1.0, -2.0, 2.0, 0.1, label="opposite-side muscle w_contra",
-              help="any value <= 0 gives the same torques (the two B-neurons of a joint are never active "
-                   "together); positive values subtract from the torque"),
+        Float(
+            "contra",
+            -1.0,
+            -2.0,
+            2.0,
+            0.1,
+            label="opposite-side muscle w_contra",
+            help="any value <= 0 gives the same torques (the two B-neurons of a joint are never active "
+            "together); positive values subtract from the torque",
+        ),
         Toggle("sign_constraints", True, label="sign constraints (osc, prop, ipsi ≥ 0; contra ≤ 0)"),
         Int("n_links", 6, 3, 12, label="number of links"),
         Int("n_steps", 300, 30, 1000, 10, label="episode length (steps of 0.03 s)"),
@@ -70,16 +85,17 @@ class SwimmerExplorer(Explorer):
         w = {k: float(params[k]) for k in WEIGHTS}
         if params["sign_constraints"]:
             w = {k: (max(v, 0.0) if SIGNS[k] > 0 else min(v, 0.0)) for k, v in w.items()}
-        return _swim(w, period=params["period"], n_links=params["n_links"],
-                     n_steps=params["n_steps"], seed=seed)
+        return _swim(w, period=params["period"], n_links=params["n_links"], n_steps=params["n_steps"], seed=seed)
 
     def figure(self, result, params):
         return figures.rollout_figure(result.rollout, result.weights, title=_headline(result))
 
 
 #: The 16 sign patterns of (osc, prop, ipsi, contra), the worm's first.
-PATTERNS = {figures.pattern_label(p): p for p in
-            sorted(itertools.product((1, -1), repeat=4), key=lambda p: p != (1, 1, 1, -1))}
+PATTERNS = {
+    figures.pattern_label(p): p
+    for p in sorted(itertools.product((1, -1), repeat=4), key=lambda p: p != (1, 1, 1, -1))
+}
 
 
 class BodyExplorer(Explorer):
@@ -88,8 +104,7 @@ class BodyExplorer(Explorer):
     name = "swimmer.body"
     title = "The swimmer from above, frame by frame (unit weights with the chosen signs)"
     controls = (
-        Choice("signs", "+ + + −", options=tuple(PATTERNS),
-               label="signs of (osc, prop, ipsi, contra)"),
+        Choice("signs", "+ + + −", options=tuple(PATTERNS), label="signs of (osc, prop, ipsi, contra)"),
         Int("period", 60, 2, 200, label="oscillator period (steps)"),
         Int("n_links", 6, 3, 12, label="number of links"),
         Int("n_steps", 300, 30, 1000, 10, label="episode length (steps of 0.03 s)"),
@@ -99,8 +114,7 @@ class BodyExplorer(Explorer):
     def simulate(self, params, seed):
         pattern = PATTERNS[check_choice("signs", params["signs"], tuple(PATTERNS))]
         w = {k: float(s) for k, s in zip(WEIGHTS, pattern, strict=True)}
-        return _swim(w, period=params["period"], n_links=params["n_links"],
-                     n_steps=params["n_steps"], seed=seed)
+        return _swim(w, period=params["period"], n_links=params["n_links"], n_steps=params["n_steps"], seed=seed)
 
     def figure(self, result, params):
         r = result.rollout

@@ -147,9 +147,16 @@ class NCAP(nn.Module):
     torques, shape ``(batch, n_joints)``, in [-1, 1].
     """
 
-    def __init__(self, n_joints: int = 5, *, period: int = DEFAULT_PERIOD,
-                 sign_constraints: bool = True, weight_sharing: bool = True,
-                 init: str = "constant", seed: int = 0):
+    def __init__(
+        self,
+        n_joints: int = 5,
+        *,
+        period: int = DEFAULT_PERIOD,
+        sign_constraints: bool = True,
+        weight_sharing: bool = True,
+        init: str = "constant",
+        seed: int = 0,
+    ):
         super().__init__()
         self.n_joints = check_int("n_joints", n_joints, low=2)
         self.period = check_period(period)
@@ -165,8 +172,12 @@ class NCAP(nn.Module):
         else:
             # per joint and side: dorsal B input, ventral B input (osc at the head, prop behind),
             # and the ipsi/contra weights onto each muscle
-            keys = {"osc": ("b_d", "b_v"), "prop": None, "ipsi": ("ipsi_d", "ipsi_v"),
-                    "contra": ("contra_d", "contra_v")}
+            keys = {
+                "osc": ("b_d", "b_v"),
+                "prop": None,
+                "ipsi": ("ipsi_d", "ipsi_v"),
+                "contra": ("contra_d", "contra_v"),
+            }
             params = {}
             for side in range(2):
                 values = _initial_values(init, self.n_joints, gen)
@@ -195,9 +206,14 @@ class NCAP(nn.Module):
             ipsi, contra = self._exc(w["ipsi"]).expand(n), self._inh(w["contra"]).expand(n)
             return dict(b_d=b, b_v=b, ipsi_d=ipsi, ipsi_v=ipsi, contra_d=contra, contra_v=contra)
         w = self.weights
-        return dict(b_d=self._exc(w["b_d"]), b_v=self._exc(w["b_v"]),
-                    ipsi_d=self._exc(w["ipsi_d"]), ipsi_v=self._exc(w["ipsi_v"]),
-                    contra_d=self._inh(w["contra_d"]), contra_v=self._inh(w["contra_v"]))
+        return dict(
+            b_d=self._exc(w["b_d"]),
+            b_v=self._exc(w["b_v"]),
+            ipsi_d=self._exc(w["ipsi_d"]),
+            ipsi_v=self._exc(w["ipsi_v"]),
+            contra_d=self._inh(w["contra_d"]),
+            contra_v=self._inh(w["contra_v"]),
+        )
 
     def oscillator(self, timestep: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Square wave: (dorsal, ventral) = (1, 0) in the first half of each period, else (0, 1)."""
@@ -231,7 +247,7 @@ class NCAP(nn.Module):
         start = 0
         with torch.no_grad():
             for p in (self.weights[k] for k in self._order):
-                p.copy_(theta[start:start + p.numel()].reshape(p.shape))
+                p.copy_(theta[start : start + p.numel()].reshape(p.shape))
                 start += p.numel()
         if start != theta.numel():
             raise ValueError(f"theta must have {start} values, got {theta.numel()}")
@@ -258,19 +274,33 @@ class NCAPController:
     joint_limit: float = 2 * math.pi / 6
 
     @classmethod
-    def shared(cls, osc: float = 1.0, prop: float = 1.0, ipsi: float = 1.0, contra: float = -1.0, *,
-               n_joints: int = 5, period: int = DEFAULT_PERIOD,
-               sign_constraints: bool = True) -> NCAPController:
+    def shared(
+        cls,
+        osc: float = 1.0,
+        prop: float = 1.0,
+        ipsi: float = 1.0,
+        contra: float = -1.0,
+        *,
+        n_joints: int = 5,
+        period: int = DEFAULT_PERIOD,
+        sign_constraints: bool = True,
+    ) -> NCAPController:
         """The circuit with four shared weights (``contra`` is inhibitory: default -1)."""
         n_joints = check_int("n_joints", n_joints, low=2)
-        w = {k: check_number(k, v) for k, v in
-             dict(osc=osc, prop=prop, ipsi=ipsi, contra=contra).items()}
+        w = {k: check_number(k, v) for k, v in dict(osc=osc, prop=prop, ipsi=ipsi, contra=contra).items()}
         if sign_constraints:
             w = {k: (max(v, 0.0) if SIGNS[k] > 0 else min(v, 0.0)) for k, v in w.items()}
         b = (w["osc"],) + (w["prop"],) * (n_joints - 1)
-        return cls(b, b, (w["ipsi"],) * n_joints, (w["ipsi"],) * n_joints,
-                   (w["contra"],) * n_joints, (w["contra"],) * n_joints,
-                   period=check_period(period), joint_limit=2 * math.pi / (n_joints + 1))
+        return cls(
+            b,
+            b,
+            (w["ipsi"],) * n_joints,
+            (w["ipsi"],) * n_joints,
+            (w["contra"],) * n_joints,
+            (w["contra"],) * n_joints,
+            period=check_period(period),
+            joint_limit=2 * math.pi / (n_joints + 1),
+        )
 
     @classmethod
     def from_module(cls, net: NCAP) -> NCAPController:
@@ -321,8 +351,14 @@ class MLP(nn.Module):
     def __init__(self, n_obs: int = 23, n_joints: int = 5, hidden: int = 64, seed: int = 0):
         super().__init__()
         torch.manual_seed(check_int("seed", seed, low=0))
-        self.net = nn.Sequential(nn.Linear(n_obs, hidden), nn.Tanh(), nn.Linear(hidden, hidden),
-                                 nn.Tanh(), nn.Linear(hidden, n_joints), nn.Tanh())
+        self.net = nn.Sequential(
+            nn.Linear(n_obs, hidden),
+            nn.Tanh(),
+            nn.Linear(hidden, hidden),
+            nn.Tanh(),
+            nn.Linear(hidden, n_joints),
+            nn.Tanh(),
+        )
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         return self.net(obs)
@@ -333,8 +369,9 @@ class MLP(nn.Module):
 
     def set_vector(self, theta) -> MLP:
         """Load a flat vector written by :meth:`vector`; returns ``self``."""
-        torch.nn.utils.vector_to_parameters(torch.as_tensor(np.asarray(theta), dtype=torch.float32),
-                                            self.parameters())
+        torch.nn.utils.vector_to_parameters(
+            torch.as_tensor(np.asarray(theta), dtype=torch.float32), self.parameters()
+        )
         return self
 
 
@@ -343,8 +380,10 @@ class MLPController:
 
     def __init__(self, net: MLP):
         layers = [m for m in net.net if isinstance(m, nn.Linear)]
-        self.params = [(layer.weight.detach().double().numpy().copy(),
-                        layer.bias.detach().double().numpy().copy()) for layer in layers]
+        self.params = [
+            (layer.weight.detach().double().numpy().copy(), layer.bias.detach().double().numpy().copy())
+            for layer in layers
+        ]
 
     @classmethod
     def from_vector(cls, theta, n_obs: int = 23, n_joints: int = 5, hidden: int = 64) -> MLPController:
@@ -353,9 +392,9 @@ class MLPController:
         self = cls.__new__(cls)
         self.params, start = [], 0
         for n_in, n_out in ((n_obs, hidden), (hidden, hidden), (hidden, n_joints)):
-            w = theta[start:start + n_in * n_out].reshape(n_out, n_in)
+            w = theta[start : start + n_in * n_out].reshape(n_out, n_in)
             start += n_in * n_out
-            b = theta[start:start + n_out]
+            b = theta[start : start + n_out]
             start += n_out
             self.params.append((w, b))
         if start != theta.size:
@@ -376,4 +415,3 @@ class MLPController:
 def n_params(net: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in net.parameters() if p.requires_grad)
-

@@ -45,15 +45,30 @@ __all__ = [
 _HALF = task.LINK_LENGTH / 2
 
 
-def ncap(osc: float = 1.0, prop: float = 1.0, ipsi: float = 1.0, contra: float = -1.0, *,
-         n_links: int = 6, period: int = DEFAULT_PERIOD, sign_constraints: bool = True) -> NCAPController:
+def ncap(
+    osc: float = 1.0,
+    prop: float = 1.0,
+    ipsi: float = 1.0,
+    contra: float = -1.0,
+    *,
+    n_links: int = 6,
+    period: int = DEFAULT_PERIOD,
+    sign_constraints: bool = True,
+) -> NCAPController:
     """The shared-weight NCAP circuit for an ``n_links`` body, as a fast float controller.
 
     Defaults are the constant initialisation (+1, +1, +1, -1) with a 60-step (1.8 s) period.
     """
     n_links = task.check_n_links(n_links)
-    return NCAPController.shared(osc, prop, ipsi, contra, n_joints=n_links - 1,
-                                 period=check_period(period), sign_constraints=sign_constraints)
+    return NCAPController.shared(
+        osc,
+        prop,
+        ipsi,
+        contra,
+        n_joints=n_links - 1,
+        period=check_period(period),
+        sign_constraints=sign_constraints,
+    )
 
 
 def zero_controller(t: int, data) -> float:
@@ -170,15 +185,19 @@ class Rollout:
     def summary(self) -> dict:
         """Return, displacement, mean speed and the wave's mean adjacent-joint lag."""
         lags = wave_lags(self)
-        return dict(n_links=self.n_links, seed=self.seed, n_steps=self.n_steps,
-                    return_=self.return_, displacement=self.displacement,
-                    mean_speed=self.mean_speed,
-                    lag=float(np.mean(lags)) if lags.size and np.isfinite(lags).all() else math.nan,
-                    amplitude=joint_amplitude(self))
+        return dict(
+            n_links=self.n_links,
+            seed=self.seed,
+            n_steps=self.n_steps,
+            return_=self.return_,
+            displacement=self.displacement,
+            mean_speed=self.mean_speed,
+            lag=float(np.mean(lags)) if lags.size and np.isfinite(lags).all() else math.nan,
+            amplitude=joint_amplitude(self),
+        )
 
 
-def rollout(controller: Callable, n_links: int = 6, n_steps: int = task.EPISODE_STEPS,
-            seed: int = 0) -> Rollout:
+def rollout(controller: Callable, n_links: int = 6, n_steps: int = task.EPISODE_STEPS, seed: int = 0) -> Rollout:
     """Run one episode of the swim task from the random pose of ``seed``.
 
     Parameters
@@ -218,8 +237,16 @@ def rollout(controller: Callable, n_links: int = 6, n_steps: int = task.EPISODE_
         action[t] = ctrl
     speed = -speed
     reward = np.clip(speed / task.TARGET_SPEED, 0.0, 1.0)
-    return Rollout(n_links=body.n_links, seed=seed, qpos=qpos, xpos=xpos, speed=speed,
-                   reward=reward, action=action, nose_offset=body.nose_offset)
+    return Rollout(
+        n_links=body.n_links,
+        seed=seed,
+        qpos=qpos,
+        xpos=xpos,
+        speed=speed,
+        reward=reward,
+        action=action,
+        nose_offset=body.nose_offset,
+    )
 
 
 def _steady(r: Rollout, start: int | None) -> np.ndarray:
@@ -279,8 +306,7 @@ def joint_posture(r: Rollout, start: int | None = None) -> dict[str, np.ndarray]
     return dict(swing=q.std(axis=0), offset=q.mean(axis=0))
 
 
-def summary(controller: Callable, n_links: int = 6, n_steps: int = task.EPISODE_STEPS,
-            seed: int = 0) -> dict:
+def summary(controller: Callable, n_links: int = 6, n_steps: int = task.EPISODE_STEPS, seed: int = 0) -> dict:
     """:meth:`Rollout.summary` of one episode (small enough to send between processes)."""
     return rollout(controller, n_links=n_links, n_steps=n_steps, seed=seed).summary()
 
@@ -290,8 +316,15 @@ def _call(job):
     return fn(**kwargs)
 
 
-def run_many(fn: Callable, jobs: Sequence[dict], *, processes: int | None = None,
-             desc: str = "", show_progress: bool = True, costs: Sequence[float] | None = None) -> list:
+def run_many(
+    fn: Callable,
+    jobs: Sequence[dict],
+    *,
+    processes: int | None = None,
+    desc: str = "",
+    show_progress: bool = True,
+    costs: Sequence[float] | None = None,
+) -> list:
     """``[fn(**job) for job in jobs]``, on ``processes`` worker processes (default: 2 or fewer).
 
     Results come back in the order of ``jobs`` and do not depend on the number of processes

@@ -155,12 +155,18 @@ class Swim(dm_swimmer.Swimmer):
 
     def get_reward(self, physics):
         forward = -physics.named.data.sensordata["head_vel"][1]
-        return rewards.tolerance(forward, bounds=(TARGET_SPEED, float("inf")), margin=TARGET_SPEED,
-                                 value_at_margin=0.0, sigmoid="linear")
+        return rewards.tolerance(
+            forward,
+            bounds=(TARGET_SPEED, float("inf")),
+            margin=TARGET_SPEED,
+            value_at_margin=0.0,
+            sigmoid="linear",
+        )
 
 
-def swim(n_links: int = 6, time_limit: float = CONTROL_DT * EPISODE_STEPS, random=None,
-         environment_kwargs=None) -> control.Environment:
+def swim(
+    n_links: int = 6, time_limit: float = CONTROL_DT * EPISODE_STEPS, random=None, environment_kwargs=None
+) -> control.Environment:
     """The swim task as a dm_control environment (registered as ``suite.load("swimmer", "swim")``).
 
     ``random`` is a seed or a ``numpy.random.RandomState`` for the initial pose.
@@ -168,8 +174,13 @@ def swim(n_links: int = 6, time_limit: float = CONTROL_DT * EPISODE_STEPS, rando
     n_links = check_n_links(n_links)
     xml, assets = dm_swimmer.get_model_and_assets(n_links)
     physics = dm_swimmer.Physics.from_xml_string(xml, assets=assets)
-    return control.Environment(physics, Swim(random=random), time_limit=time_limit,
-                               control_timestep=CONTROL_DT, **(environment_kwargs or {}))
+    return control.Environment(
+        physics,
+        Swim(random=random),
+        time_limit=time_limit,
+        control_timestep=CONTROL_DT,
+        **(environment_kwargs or {}),
+    )
 
 
 if "swim" not in dm_swimmer.SUITE:  # register once per process: suite.load("swimmer", "swim")
@@ -181,8 +192,11 @@ def make_env(n_links: int = 6, seed: int | None = 0, n_steps: int = EPISODE_STEP
     from dm_control import suite
 
     n_steps = check_n_steps(n_steps)
-    return suite.load("swimmer", "swim", task_kwargs=dict(
-        n_links=check_n_links(n_links), random=seed, time_limit=n_steps * CONTROL_DT - 1e-9))
+    return suite.load(
+        "swimmer",
+        "swim",
+        task_kwargs=dict(n_links=check_n_links(n_links), random=seed, time_limit=n_steps * CONTROL_DT - 1e-9),
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -31,8 +31,14 @@ from pathlib import Path
 
 CHROMIUM = os.environ.get("BIOVIZ_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +54,7 @@ def explorer_notebooks() -> list[str]:
         if any(c["cell_type"] == "code" and ".widget(" in "".join(c["source"]) for c in cells):
             names.append(path.relative_to(NOTEBOOK_DIR).as_posix())
     return names
+
 
 # Settings that remove noise: no news, every cell in the DOM (no virtual windowing).
 #: JupyterLab as a reader gets it, less the news and update checks.
@@ -89,8 +96,7 @@ def _free_port() -> int:
 class LabServer:
     """A private JupyterLab server for the duration of a ``with`` block."""
 
-    def __init__(self, root_dir: Path = NOTEBOOK_DIR, start_timeout: float = 120.0,
-                 settings: dict | None = None):
+    def __init__(self, root_dir: Path = NOTEBOOK_DIR, start_timeout: float = 120.0, settings: dict | None = None):
         self.settings = LAB_SETTINGS if settings is None else settings
         self.root_dir = Path(root_dir)
         self.start_timeout = start_timeout
@@ -106,12 +112,15 @@ class LabServer:
         # serve a copy: JupyterLab autosaves outputs into the files it opens, and the tests
         # (and a test that saves before a reload) must never dirty the working copy
         served = self._tmp / "notebooks"
-        shutil.copytree(self.root_dir, served,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        shutil.copytree(self.root_dir, served, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         env = dict(os.environ)
-        for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
-                         ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-                         ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")):
+        for var, sub in (
+            ("JUPYTER_CONFIG_DIR", "config"),
+            ("JUPYTER_RUNTIME_DIR", "runtime"),
+            ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+            ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+            ("IPYTHONDIR", "ipython"),
+        ):
             (self._tmp / sub).mkdir()
             env[var] = str(self._tmp / sub)
         for rel, value in self.settings.items():
@@ -120,9 +129,16 @@ class LabServer:
             target.write_text(json.dumps(value))
         env.setdefault("MUJOCO_GL", "disable")
         cmd = [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-            f"--port={self.port}", f"--IdentityProvider.token={self.token}",
-            f"--ServerApp.root_dir={served}", "--ServerApp.port_retries=0",
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={served}",
+            "--ServerApp.port_retries=0",
             "--LabApp.news_url=None",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]
@@ -130,8 +146,7 @@ class LabServer:
             cmd.append("--allow-root")
         self.log_path = self._tmp / "server.log"
         log = open(self.log_path, "w")  # noqa: SIM115 - closed with the process
-        self._proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                      start_new_session=True)
+        self._proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
@@ -258,8 +273,7 @@ class NotebookPage:
 
     PROMPT_DONE = re.compile(r"^\[\d+\]:$")
     #: console errors that mean a widget or a plot is missing from the page
-    CONSOLE_ERRORS = ("anywidget", "Failed to initialize model", "Could not create",
-                      "plotly", "Plotly")
+    CONSOLE_ERRORS = ("anywidget", "Failed to initialize model", "Could not create", "plotly", "Plotly")
 
     def __init__(self, page, server: LabServer, name: str):
         self.page = page
@@ -287,7 +301,8 @@ class NotebookPage:
         self.page.wait_for_function(
             "() => [...document.querySelectorAll('.jp-StatusBar-Widget')]"
             ".some(e => e.textContent.includes('| Idle'))",
-            timeout=timeout_s * 1000)
+            timeout=timeout_s * 1000,
+        )
 
     def run_all(self, timeout_s: float = 300) -> float:
         t0 = time.monotonic()
@@ -299,7 +314,9 @@ class NotebookPage:
             """() => {
               const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
               return p.length > 0 && p.every(e => /^\\[\\d+\\]:$/.test(e.textContent.trim()));
-            }""", timeout=timeout_s * 1000)
+            }""",
+            timeout=timeout_s * 1000,
+        )
         self.wait_idle(max(5.0, deadline - time.monotonic()))
         return time.monotonic() - t0
 
@@ -308,12 +325,12 @@ class NotebookPage:
         of widgets or plots (e.g. "Failed to initialize model")."""
         found = []
         for el in self.page.query_selector_all(
-                ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"):
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        ):
             found.append("stderr output: " + el.inner_text()[:500])
         for el in self.page.query_selector_all(".jp-OutputArea-output"):
             text = el.inner_text()[:300]
-            if any(bad in text for bad in ("Error displaying widget", "Traceback",
-                                            "No renderer could be found")):
+            if any(bad in text for bad in ("Error displaying widget", "Traceback", "No renderer could be found")):
                 found.append("output: " + text)
         found += [f"page error: {e}" for e in self.page_errors]
         return found
@@ -326,14 +343,19 @@ class NotebookPage:
         deadline = time.monotonic() + timeout_s
         while True:
             saved = self.server.api("GET", f"/api/contents/{self.name}?content=1")["content"]
-            found = sum(1 for c in saved["cells"] if c["cell_type"] == "code"
-                        for o in c.get("outputs", [])
-                        if "application/vnd.jupyter.widget-view+json" in o.get("data", {}))
+            found = sum(
+                1
+                for c in saved["cells"]
+                if c["cell_type"] == "code"
+                for o in c.get("outputs", [])
+                if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+            )
             if found >= widgets:
                 return
             if time.monotonic() > deadline:
-                raise AssertionError(f"{self.name}: the saved file holds {found} of {widgets} "
-                                     f"widget outputs after {timeout_s} s")
+                raise AssertionError(
+                    f"{self.name}: the saved file holds {found} of {widgets} widget outputs after {timeout_s} s"
+                )
             time.sleep(0.5)
 
     def reload(self, timeout_s: float = 120) -> None:
@@ -385,8 +407,7 @@ class NotebookPage:
             self.page.mouse.move(x0 + dx * k / 5, y0)
         self.page.mouse.up()
         try:
-            self.page.wait_for_function("() => window.__bioviz_watch.t1 !== null",
-                                        timeout=wait_s * 1000)
+            self.page.wait_for_function("() => window.__bioviz_watch.t1 !== null", timeout=wait_s * 1000)
             changed = True
         except Exception:  # noqa: BLE001 - reported to the caller
             changed = False
@@ -402,8 +423,7 @@ class NotebookPage:
         """A screenshot of every explorer (controls and plot) in ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
         paths = []
-        for name, box in zip(self.explorer_names(), self.page.query_selector_all(".bioviz-explorer"),
-                             strict=True):
+        for name, box in zip(self.explorer_names(), self.page.query_selector_all(".bioviz-explorer"), strict=True):
             box.scroll_into_view_if_needed()
             paths.append(str(folder / f"{name}.png"))
             box.screenshot(path=paths[-1])
@@ -413,11 +433,11 @@ class NotebookPage:
         return self.page.eval_on_selector_all(
             ".bioviz-explorer",
             "els => els.map(e => [...e.classList].find(c => c.startsWith('bioviz-explorer-'))"
-            ".slice('bioviz-explorer-'.length))")
+            ".slice('bioviz-explorer-'.length))",
+        )
 
     # keyboard-movable widgets, in order of preference: slider handles, drop-downs, checkboxes
-    _ELEMENTS = ((".noUi-handle", "slider"), ("select", "dropdown"),
-                 ("input[type=checkbox]", "checkbox"))
+    _ELEMENTS = ((".noUi-handle", "slider"), ("select", "dropdown"), ("input[type=checkbox]", "checkbox"))
     _KINDS = (("re-plot", ".bioviz-replot"), ("re-simulate", ".bioviz-resimulate"))
 
     def _pick_control(self, box, kind: str | None = None):
@@ -432,8 +452,9 @@ class NotebookPage:
                 if handle is not None:
                     control = handle.evaluate(
                         "h => [...h.closest('.bioviz-control').classList]"
-                        ".find(c => c.startsWith('bioviz-control-') )")
-                    return handle, etype, control[len("bioviz-control-"):], k
+                        ".find(c => c.startsWith('bioviz-control-') )"
+                    )
+                    return handle, etype, control[len("bioviz-control-") :], k
         return None, None, None, None
 
     def control_kinds(self, index: int) -> list[str]:
@@ -458,14 +479,16 @@ class NotebookPage:
         if press % 2 == 1 and last is not None:
             key = "ArrowLeft" if last == "ArrowRight" else "ArrowRight"
         else:
-            at_end = handle.evaluate("h => parseFloat(h.getAttribute('aria-valuenow')) >= "
-                                     "parseFloat(h.getAttribute('aria-valuemax'))")
+            at_end = handle.evaluate(
+                "h => parseFloat(h.getAttribute('aria-valuenow')) >= parseFloat(h.getAttribute('aria-valuemax'))"
+            )
             key = "ArrowLeft" if at_end else "ArrowRight"
         handle.press(key)
         return key
 
-    def move_control(self, index: int, presses: int = 1, wait_s: float = 60,
-                     shots: Path | None = None, kind: str | None = None) -> ControlMove:
+    def move_control(
+        self, index: int, presses: int = 1, wait_s: float = 60, shots: Path | None = None, kind: str | None = None
+    ) -> ControlMove:
         """Operate a control of explorer ``index`` ``presses`` times (a slider by arrow keys, a
         checkbox by space, a drop-down by choosing an option), so that every action is a change;
         after each, wait for the plot to change and record the latency measured in the page,
@@ -490,11 +513,11 @@ class NotebookPage:
             handle.focus()
             last = self._operate(handle, etype, press, last)
             try:
-                self.page.wait_for_function("() => window.__bioviz_watch.t1 !== null",
-                                            timeout=wait_s * 1000)
+                self.page.wait_for_function("() => window.__bioviz_watch.t1 !== null", timeout=wait_s * 1000)
             except Exception as err:
-                raise AssertionError(f"{self.name}: moving {name}.{control} ({kind}) did not "
-                                     f"change the plot within {wait_s} s") from err
+                raise AssertionError(
+                    f"{self.name}: moving {name}.{control} ({kind}) did not change the plot within {wait_s} s"
+                ) from err
             state = self.page.evaluate("() => window.__bioviz_watch")
             move.latencies_ms.append(state["t1"] - state["t0"])
         if shots is not None:

@@ -56,8 +56,12 @@ def test_notebook_in_browser(name, lab, page, artifacts):
     assert len(explorers) == expected, f"{name}: {expected} explorer cells, {len(explorers)} rendered"
     nb.screenshot_explorers(shots)
 
-    narrow = [(explorers[i], t["control"], round(t["width"])) for i in range(len(explorers))
-              for t in nb.slider_tracks(i) if t["width"] < MIN_TRACK_PX]
+    narrow = [
+        (explorers[i], t["control"], round(t["width"]))
+        for i in range(len(explorers))
+        for t in nb.slider_tracks(i)
+        if t["width"] < MIN_TRACK_PX
+    ]
     assert not narrow, f"{name}: slider tracks narrower than {MIN_TRACK_PX} px: {narrow}"
 
     moves = []
@@ -105,7 +109,6 @@ def test_explorers_render_under_load_with_default_settings_and_after_reload(chro
             nb.reload()
             blank = nb.wait_for_plots(expected, timeout_s=60)
             nb.screenshot_explorers(shots / "after-reload")
-            assert not blank, (f"{LOADED} after a reload: explorers without a plot: {blank}; "
-                               f"page: {nb.errors()}")
+            assert not blank, f"{LOADED} after a reload: explorers without a plot: {blank}; page: {nb.errors()}"
     finally:
         context.close()
