@@ -57,6 +57,7 @@ import plotly.io as pio
 from typing_extensions import override
 
 from bioviz.plots import new_figure
+from bioviz.runtime import memo, no_caches
 from bioviz.validation import check_choice, check_int, check_range, check_seed
 
 __all__ = [
@@ -69,6 +70,8 @@ __all__ = [
     "ExplorerWidget",
     "REGISTRY",
     "discover",
+    "memo",
+    "no_caches",
     "figure_output",
     "new_figure",
 ]

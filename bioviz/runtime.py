@@ -8,6 +8,8 @@
 - :func:`blas_threads` does the same for numpy's BLAS (small decompositions were ~20x slower
   with OpenBLAS's threads fighting over a busy 2-core machine).
 - :func:`progress` is the (text) progress bar used for anything slower than a couple of seconds.
+- :func:`memo` caches a computation that explorers repeat; :func:`no_caches` bypasses every
+  such cache (the determinism test).
 """
 
 from __future__ import annotations
@@ -80,3 +82,62 @@ def progress(
         file=sys.stdout,
         ncols=90,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# caches that tests can bypass
+
+
+#: Every helper wrapped by :func:`memo` (tests clear or bypass them all at once).
+MEMOS: list = []
+_bypass = False
+
+
+def memo(maxsize: int = 64):
+    """Cache an computation's results (``functools.lru_cache`` with ``maxsize`` entries).
+
+    An explorer's ``simulate`` calls such helpers for the parts of a result that only some
+    controls change (a Hopfield load curve does not depend on the number of patterns shown),
+    so moving one control, or moving it back, re-computes only what it touches. Every memo is
+    registered: :func:`no_caches` makes them all compute afresh, which is how the determinism
+    test checks that the same seed gives the same numbers (not the same cached object).
+
+    >>> calls = []
+    >>> @memo(maxsize=4)
+    ... def square(x):
+    ...     calls.append(x)
+    ...     return x * x
+    >>> square(3), square(3), len(calls)
+    (9, 9, 1)
+    >>> with no_caches():
+    ...     square(3)
+    9
+    >>> len(calls)
+    2
+    >>> _ = MEMOS.remove(square)
+    """
+
+    def wrap(fn):
+        cached = functools.lru_cache(maxsize=maxsize)(fn)
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            return fn(*args, **kwargs) if _bypass else cached(*args, **kwargs)
+
+        call.cache_clear = cached.cache_clear
+        call.cache_info = cached.cache_info
+        MEMOS.append(call)
+        return call
+
+    return wrap
+
+
+@contextlib.contextmanager
+def no_caches():
+    """Within the block every :func:`memo` computes afresh (its cache is neither read nor filled)."""
+    global _bypass
+    before, _bypass = _bypass, True
+    try:
+        yield
+    finally:
+        _bypass = before

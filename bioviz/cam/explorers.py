@@ -7,8 +7,6 @@ second. Results are memoised (``simulate`` is pure), so returning to a setting i
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import plotly.graph_objects as go
 
@@ -25,6 +23,7 @@ from bioviz.cam.network import (
     simulate,
 )
 from bioviz.explorer import Choice, Explorer, Float, Int, Toggle
+from bioviz.runtime import memo
 from bioviz.theme import color
 
 GATE_HELP = "plasticity on only during learn operations (an encoding phase, like acetylcholine)"
@@ -56,7 +55,7 @@ def scenario_ops(C: int, N: int, P: int, m: int, seed: int) -> tuple[list, list]
     return ops, contents
 
 
-@functools.lru_cache(maxsize=64)
+@memo(maxsize=64)
 def _network_run(C, N, P, m, spacing, ratio, gated, seed) -> CAMRun:
     ops, _ = scenario_ops(C, N, P, m, seed)
     return simulate(ops, C=C, N=N, spacing_ms=spacing, plasticity=_plasticity(ratio, gated))
@@ -93,14 +92,18 @@ class NetworkExplorer(Explorer):
 
     def figure(self, run, params):
         if params["show_weights"]:
-            fig = figures.subplots(
+            fig = plots.new_figure(
                 2,
                 2,
                 specs=[[{"colspan": 2}, None], [{}, {}]],
                 row_heights=[0.64, 0.36],
                 vertical_spacing=0.12,
                 horizontal_spacing=0.08,
-                titles=("spikes by population", "cue → content weights (nA)", "content → cue weights (nA)"),
+                subplot_titles=(
+                    "spikes by population",
+                    "cue → content weights (nA)",
+                    "content → cue weights (nA)",
+                ),
             )
             figures.raster_figure(run, fig=fig, row=1, col=1)
             for col, w in ((1, run.final_weights[0]), (2, run.final_weights[1])):
@@ -134,7 +137,7 @@ class NetworkExplorer(Explorer):
 # 2. the stress test at one spacing
 
 
-@functools.lru_cache(maxsize=64)
+@memo(maxsize=64)
 def _stress_run(C, N, spacing, ratio, gated) -> CAMRun:
     return ex.stress_test(spacing, C, N, _plasticity(ratio, gated))
 
@@ -172,13 +175,13 @@ class StressExplorer(Explorer):
             t_range = (run.results[2 * n_round].t_ms - 1, run.t_end_ms)
         else:
             t_range = (0.0, run.t_end_ms)
-        fig = figures.subplots(
+        fig = plots.new_figure(
             2,
             1,
             row_heights=[0.78, 0.22],
             vertical_spacing=0.1,
             shared_xaxes=True,
-            titles=("spikes by population", "recalls: right (1) or wrong (0)"),
+            subplot_titles=("spikes by population", "recalls: right (1) or wrong (0)"),
         )
         figures.raster_figure(_window(run, t_range), fig=fig, row=1, col=1, t_range=t_range)
         rec = [r for r in run.recalls if t_range[0] <= r.t_ms < t_range[1]]
@@ -221,7 +224,7 @@ def _window(run: CAMRun, t_range) -> CAMRun:
 # 3. recall from fragments
 
 
-@functools.lru_cache(maxsize=64)
+@memo(maxsize=64)
 def _fragments(N, P, m, orthogonal, noise, gated, seed) -> ex.FragmentResult:
     return ex.fragment_experiment(
         C=6,
@@ -281,12 +284,12 @@ class FragmentExplorer(Explorer):
     def figure(self, res, params):
         _, noise, f, note = fragment_settings(params)
         label = f"{params['overlap']}, {noise} noise bit{'s' * (noise != 1)}"
-        fig = figures.subplots(
+        fig = plots.new_figure(
             1,
             2,
             column_widths=[0.68, 0.32],
             horizontal_spacing=0.12,
-            titles=("P(only the target recalled) vs probe size", "largest weight change one probe wrote"),
+            subplot_titles=("P(only the target recalled) vs probe size", "largest weight change one probe wrote"),
         )
         figures.fragment_figure({label: res}, highlight_f=f, fig=fig, row=1, col=1)
         fig.add_trace(
@@ -322,7 +325,7 @@ def overwrite_contents(shared: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return old, new
 
 
-@functools.lru_cache(maxsize=64)
+@memo(maxsize=64)
 def _overwrite(shared, ratio, gated, spacing) -> CAMRun:
     old, new = overwrite_contents(shared)
     return ex.overwrite_experiment(
@@ -393,7 +396,7 @@ class ForgettingExplorer(Explorer):
 # 5. capacity: more memories than cues
 
 
-@functools.lru_cache(maxsize=64)
+@memo(maxsize=64)
 def _capacity(P, C, N, m, seed) -> ex.CapacityResult:
     return ex.capacity_experiment(P, C, N, m, seed=seed)
 
@@ -416,12 +419,12 @@ class CapacityExplorer(Explorer):
 
     def figure(self, res, params):
         C, N = params["C"], params["N"]
-        fig = figures.subplots(
+        fig = plots.new_figure(
             1,
             3,
             column_widths=[0.3, 0.35, 0.35],
             horizontal_spacing=0.09,
-            titles=("memory p: retrieved?", "stored by a perfect memory", "cue → content weights (nA)"),
+            subplot_titles=("memory p: retrieved?", "stored by a perfect memory", "cue → content weights (nA)"),
         )
         P = res.P
         fig.add_trace(
@@ -474,12 +477,12 @@ class CapacityExplorer(Explorer):
 # 6. the Hopfield contrast
 
 
-@functools.lru_cache(maxsize=32)
+@memo(maxsize=32)
 def _hop_load(N, seed):
     return hopfield.load_curve(N, loads=np.arange(0.02, 0.31, 0.03), cue_fraction=1.0, trials=3, seed=seed)
 
 
-@functools.lru_cache(maxsize=64)
+@memo(maxsize=64)
 def _hop_cue(N, P, seed):
     return hopfield.cue_curve(N, P, fractions=np.linspace(0.1, 1.0, 10), trials=3, seed=seed)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import plotly.graph_objects as go
 
@@ -11,6 +9,7 @@ from bioviz import plots
 from bioviz.explorer import Choice, Explorer, Float, Int, Toggle
 from bioviz.fusion import enhancement, figures, task, training
 from bioviz.fusion.training import RunSpec, epochs_to_target
+from bioviz.runtime import memo
 from bioviz.theme import color
 
 INTENSITIES = np.geomspace(0.05, 5.0, 25)
@@ -266,7 +265,7 @@ class TrainingExplorer(Explorer):
 # the SNN
 
 
-@functools.lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _ann_reference(sigma: float, epochs: int, seed: int):
     specs = [RunSpec("base", sigma, sigma, seed), RunSpec("iemf", sigma, sigma, seed)]
     return training.train_runs(specs, epochs=epochs)

@@ -7,13 +7,12 @@ moves) are cached too, so a slider re-runs only what it changes.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from bioviz import plots
 from bioviz.explorer import Choice, Explorer, Float, Int
 from bioviz.geometry import attacks, experiments, figures, manifolds, models
+from bioviz.runtime import memo
 
 #: Sizes used by the explorers (smaller than the notebook's, to answer within a second).
 N_TEST = 80
@@ -50,7 +49,7 @@ def _steps_control():
     return Int("steps", 20, 1, 40, label="PGD steps")
 
 
-@functools.lru_cache(maxsize=128)
+@memo(maxsize=128)
 def _curve(kind: str, sigma: float, eot: int, steps: int, seed: int) -> dict:
     return attacks.robustness(_model(kind, sigma), EPS_GRID, steps=steps, eot=eot, n=N_TEST, seed=seed)
 
@@ -133,7 +132,7 @@ class AttackExplorer(Explorer):
 # ---------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=64)
+@memo(maxsize=64)
 def _geometry(kind: str, sigma: float, manifold: str, eps: float, eot: int, steps: int, seed: int):
     ms = experiments.manifold_set(
         _model(kind, sigma),
@@ -204,7 +203,7 @@ class LayerExplorer(Explorer):
 # ---------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=64)
+@memo(maxsize=64)
 def _cloud(kind: str, sigma: float, exemplar: int, eps: float, eot: int, steps: int, seed: int):
     return experiments.exemplar_cloud(
         _model(kind, sigma), DIGITS[0] + exemplar, M=48, eps=eps, steps=steps, eot=eot, seed=seed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +10,7 @@ import plotly.graph_objects as go
 from bioviz import plots
 from bioviz.explorer import Choice, Explorer, Float, Int, Toggle
 from bioviz.primer import encoding, lif, training
+from bioviz.runtime import memo
 from bioviz.theme import color
 
 # ---------------------------------------------------------------------------------------------
@@ -305,7 +305,7 @@ class SurrogateExplorer(Explorer):
 # training
 
 
-@functools.lru_cache(maxsize=16)
+@memo(maxsize=16)
 def _ann(n_hidden: int, hidden_layers: int, epochs: int, seed: int) -> training.TrainResult:
     return training.train("ann", n_hidden=n_hidden, hidden_layers=hidden_layers, epochs=epochs, seed=seed)
 

@@ -13,13 +13,12 @@ with delta = 2e-3.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from bioviz.reservoir import model, tasks
-from bioviz.runtime import blas_threads, progress
+from bioviz.runtime import blas_threads, memo, progress
 from bioviz.validation import check_choice, check_int, check_positive, check_range, check_seed
 
 __all__ = [
@@ -263,7 +262,7 @@ def beta_sweep(
     )
 
 
-@functools.lru_cache(maxsize=64)
+@memo(maxsize=64)
 def _cached(mode: str, gain: float, rho: float, seed: int) -> Sweep:
     return beta_sweep(BETAS, modes=(mode,), gain=gain, rho=rho, seed=seed, show_progress=False)
 
