@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import functools
-import json
-
 import numpy as np
 import plotly.graph_objects as go
 
@@ -15,7 +11,6 @@ from bioviz.cam.network import CAMRun, Layout
 from bioviz.theme import color, rgba
 
 __all__ = [
-    "subplots",
     "RASTER_GROUPS",
     "raster_populations",
     "raster_figure",
@@ -27,25 +22,6 @@ __all__ = [
     "hopfield_figure",
     "op_labels",
 ]
-
-
-@functools.lru_cache(maxsize=32)
-def _skeleton(rows: int, cols: int, kwargs_json: str) -> go.Figure:
-    return plots.new_figure(rows, cols, **json.loads(kwargs_json))
-
-
-def subplots(rows: int, cols: int, *, titles=None, **kwargs) -> go.Figure:
-    """``plots.new_figure(rows, cols, ...)`` from a cached skeleton.
-
-    ``make_subplots`` costs tens of ms per call, too slow for a live re-plot; the empty grid is
-    built once per layout and deep-copied (a few ms). ``titles`` fills the subplot titles.
-    """
-    if titles is not None:
-        kwargs["subplot_titles"] = [" "] * len(titles)
-    fig = copy.deepcopy(_skeleton(rows, cols, json.dumps(kwargs, sort_keys=True)))
-    for ann, text in zip(fig.layout.annotations, titles or (), strict=False):
-        ann.text = text
-    return fig
 
 
 def _markers(fig, events, *, y0: float, y1: float, row=None, col=None, yref_paper=False) -> None:
@@ -183,10 +159,10 @@ def weights_figure(
     w_max: float = 6.0,
 ) -> go.Figure:
     """Cue->content and content->cue weights (rows: cues, columns: bits), before and after."""
-    fig = subplots(
+    fig = plots.new_figure(
         2,
         2,
-        titles=(
+        subplot_titles=(
             f"cue → content, {labels[0]}",
             f"cue → content, {labels[1]}",
             f"content → cue, {labels[0]}",
@@ -336,12 +312,12 @@ def forgetting_figure(
 ) -> go.Figure:
     """Weight traces during an overwrite: an old synapse (a bit only in the old content), a new
     one (only in the new content), optionally a kept one, in both directions."""
-    fig = subplots(
+    fig = plots.new_figure(
         2,
         1,
         shared_xaxes=True,
         vertical_spacing=0.1,
-        titles=(f"cue {cue} → content bit", f"content bit → cue {cue}"),
+        subplot_titles=(f"cue {cue} → content bit", f"content bit → cue {cue}"),
     )
     t = run.weights_t
     lines = [("old", old_bit, "solid"), ("new", new_bit, "dash")]
@@ -380,7 +356,9 @@ def capacity_figure(
     """Fraction of stored memories retrieved: the CAM against P (a cliff at P = C) and a
     Hopfield network against P (the N -> infinity limit 0.138 N marked, and where this
     network's retrieval falls below half)."""
-    fig = subplots(1, 2, titles=(f"spiking CAM, C = {C}", f"Hopfield, N = {N_hop}"), horizontal_spacing=0.12)
+    fig = plots.new_figure(
+        1, 2, subplot_titles=(f"spiking CAM, C = {C}", f"Hopfield, N = {N_hop}"), horizontal_spacing=0.12
+    )
     fig.add_trace(
         go.Scatter(
             x=P,
@@ -449,8 +427,11 @@ def hopfield_figure(
     """Left: overlap after recall against the known fraction of the cue (optionally the CAM's
     P(only the target) against the probe fraction beside it). Right: against the load P / N,
     with the N -> infinity limit 0.138 and the first load where fewer than half are retrieved."""
-    fig = subplots(
-        1, 2, titles=(f"completion vs cue fraction (P = {P_cue})", "completion vs load"), horizontal_spacing=0.12
+    fig = plots.new_figure(
+        1,
+        2,
+        subplot_titles=(f"completion vs cue fraction (P = {P_cue})", "completion vs load"),
+        horizontal_spacing=0.12,
     )
     fig.add_trace(
         go.Scatter(
