@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -342,7 +343,12 @@ class NotebookPage:
         self.page.click("li.lm-Menu-item[data-command='docmanager:save']")
         deadline = time.monotonic() + timeout_s
         while True:
-            saved = self.server.api("GET", f"/api/contents/{self.name}?content=1")["content"]
+            try:
+                saved = self.server.api("GET", f"/api/contents/{self.name}?content=1")["content"]
+            except urllib.error.HTTPError as err:  # 400 "Unreadable Notebook": read mid-write
+                if err.code != 400 or time.monotonic() > deadline:
+                    raise
+                saved = {"cells": []}
             found = sum(
                 1
                 for c in saved["cells"]
@@ -387,36 +393,72 @@ class NotebookPage:
         """``{"control", "width"}`` of every slider in explorer ``index`` (track width, px)."""
         return self.page.evaluate(_JS_TRACKS, index)
 
-    def drag_slider(self, index: int, control: str, wait_s: float = 60) -> tuple[float, bool]:
-        """Drag one slider's handle with the mouse by a third of its track (towards the side
-        with room), as a reader would. Returns the value its readout shows afterwards and
-        whether the plot changed."""
+    def _slider(self, index: int, control: str):
         box = self.page.query_selector_all(".bioviz-explorer")[index]
         widget = box.query_selector(f".bioviz-control-{control}")
         widget.scroll_into_view_if_needed()
+        return widget
+
+    @staticmethod
+    def _readout(widget) -> str:
+        # the readout prints negative numbers with a Unicode minus sign
+        return widget.query_selector(".widget-readout").inner_text().strip().replace("\u2212", "-")
+
+    def _watch_change(self, index: int, act, wait_s: float) -> bool:
+        """Arm the plot watcher of explorer ``index``, do ``act()``, and say whether the plot
+        changed within ``wait_s``."""
+        self.page.evaluate(_JS_ARM, index)
+        self.page.evaluate("() => { window.__bioviz_watch.t0 = performance.now(); }")
+        act()
+        try:
+            self.page.wait_for_function("() => window.__bioviz_watch.t1 !== null", timeout=wait_s * 1000)
+            return True
+        except Exception:  # noqa: BLE001 - reported to the caller
+            return False
+
+    def type_value(self, index: int, control: str, text: str, wait_s: float = 60) -> bool:
+        """Type ``text`` into a slider's readout and press Enter, as a reader can; returns
+        whether the plot changed."""
+        readout = self._slider(index, control).query_selector(".widget-readout")
+
+        def act():
+            readout.click()
+            self.page.keyboard.press("Control+A")
+            self.page.keyboard.type(text)
+            self.page.keyboard.press("Enter")
+
+        return self._watch_change(index, act, wait_s)
+
+    def drag_slider(self, index: int, control: str, wait_s: float = 60) -> tuple[float, bool]:
+        """Drag one slider's handle with the mouse by a third of its track (towards the side
+        with room), as a reader would. Returns the value its readout shows afterwards and
+        whether the plot changed. The slider is then typed back to its value before the drag,
+        so every drag starts from the same settings (drags that accumulate can reach a state
+        where a control rightly changes nothing, e.g. a swimmer with neither oscillator nor
+        proprioception never moves)."""
+        widget = self._slider(index, control)
+        before = self._readout(widget)
         handle = widget.query_selector(".noUi-handle")
         track = widget.query_selector(".noUi-base").bounding_box()
         grip = handle.bounding_box()
         x0, y0 = grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2
         dx = track["width"] / 3 * (1 if x0 < track["x"] + track["width"] / 2 else -1)
-        self.page.evaluate(_JS_ARM, index)
-        self.page.evaluate("() => { window.__bioviz_watch.t0 = performance.now(); }")
-        self.page.mouse.move(x0, y0)
-        self.page.mouse.down()
-        for k in range(1, 6):
-            self.page.mouse.move(x0 + dx * k / 5, y0)
-        self.page.mouse.up()
-        try:
-            self.page.wait_for_function("() => window.__bioviz_watch.t1 !== null", timeout=wait_s * 1000)
-            changed = True
-        except Exception:  # noqa: BLE001 - reported to the caller
-            changed = False
-        # the readout prints negative numbers with a Unicode minus sign
-        text = widget.query_selector(".widget-readout").inner_text().strip().replace("\u2212", "-")
+
+        def drag():
+            self.page.mouse.move(x0, y0)
+            self.page.mouse.down()
+            for k in range(1, 6):
+                self.page.mouse.move(x0 + dx * k / 5, y0)
+            self.page.mouse.up()
+
+        changed = self._watch_change(index, drag, wait_s)
+        text = self._readout(widget)
         try:
             value = float(text)
         except ValueError:
             value = float("nan")
+        if changed and text != before and not self.type_value(index, control, before, wait_s):
+            raise AssertionError(f"{self.name}: typing {control} back to {before} did not redraw")
         return value, changed
 
     def screenshot_explorers(self, folder: Path) -> list[str]:

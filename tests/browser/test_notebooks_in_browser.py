@@ -6,7 +6,8 @@ the kernel is idle, and assert
 - every explorer shows its plot (a plot with no trace is the "blank explorer" failure);
 - every slider's track is at least 150 px wide (long labels once squeezed them to 10-50 px);
 - one control per explorer operated from the keyboard changes the plot (latency recorded);
-- a mouse drag on every slider leaves a finite value in its readout and changes the plot.
+- a mouse drag on every slider leaves a finite value in its readout and changes the plot (each
+  drag starts from the notebook's settings: the slider is typed back through its readout).
 Screenshots of every explorer go to artifacts/browser/<notebook>/ (git-ignored), in-page
 latencies to artifacts/browser/latency.json. New notebooks are covered without editing this file.
 
