@@ -4,14 +4,20 @@
 ``data/README.md`` gives each file's provenance. :func:`path` refuses a file that is missing
 from the list or whose content no longer matches it, so a notebook never plots silently
 changed reference numbers.
+
+:func:`digits` is the one loader of scikit-learn's bundled 8x8 digits (shipped inside the
+package, so nothing is downloaded), with the named train/test splits the notebooks use.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 from pathlib import Path
+
+import numpy as np
 
 #: The data folder: ``$BIOVIZ_DATA`` if set, else ``data/`` beside the package.
 DATA_DIR = Path(os.environ.get("BIOVIZ_DATA", Path(__file__).resolve().parents[1] / "data"))
@@ -78,3 +84,39 @@ def verify(data_dir: Path = DATA_DIR) -> list[str]:
         elif sha256(file) != digest:
             problems.append(f"{name}: checksum mismatch")
     return problems
+
+
+#: Named stratified train/test splits of the digits (``train_test_split`` arguments, seed 0):
+#: "test30" holds out 30% (the primer's SNN vs ANN and the geometry models), "train1200"
+#: trains on 1,200 digits (the fusion task, which pairs each digit with a sound).
+DIGIT_SPLITS = {"test30": {"test_size": 0.3}, "train1200": {"train_size": 1200}}
+
+
+@functools.cache
+def digits(split: str | None = None):
+    """scikit-learn's 1,797 8x8 digits, pixels scaled to [0, 1] (float32), and their labels.
+
+    With ``split=None``: ``(X, y)``, ``X`` of shape (1797, 64). With a name from
+    :data:`DIGIT_SPLITS`: ``(X_train, X_test, y_train, y_test)``, stratified by label, seed 0,
+    the same digits on every call. Arrays are read-only (shared by every caller).
+
+    >>> X, y = digits()
+    >>> X.shape, float(X.max()), int(y[0])
+    ((1797, 64), 1.0, 0)
+    >>> [a.shape[0] for a in digits("test30")]
+    [1257, 540, 1257, 540]
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(np.float32)
+    if split is None:
+        out = (X, y)
+    else:
+        if split not in DIGIT_SPLITS:
+            raise ValueError(f"split must be None or one of {sorted(DIGIT_SPLITS)}, got {split!r}")
+        out = tuple(train_test_split(X, y, stratify=y, random_state=0, **DIGIT_SPLITS[split]))
+    for a in out:
+        a.setflags(write=False)
+    return out

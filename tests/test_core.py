@@ -193,3 +193,26 @@ def test_blas_threads_limits_and_restores():
     with blas_threads(1):
         assert all(n == 1 for n in blas_counts())
     assert blas_counts() == before
+
+
+# -- the digits loader ----------------------------------------------------------------------------
+@pytest.mark.parametrize("split", sorted(data.DIGIT_SPLITS))
+def test_digit_splits_partition_the_set_stratified(split):
+    X, y = data.digits()
+    Xtr, Xte, ytr, yte = data.digits(split)
+    assert len(Xtr) + len(Xte) == len(X) == 1797 and Xtr.dtype == np.float32
+    assert 0.0 <= Xtr.min() and Xtr.max() == 1.0
+    # the two parts are the whole set, each digit once (rows matched with their labels)
+    rows = np.concatenate([np.c_[Xtr, ytr], np.c_[Xte, yte]])
+    np.testing.assert_array_equal(np.unique(rows, axis=0), np.unique(np.c_[X, y], axis=0))
+    # stratified: every class's share of the test set within 1 digit of the whole set's share
+    expected = np.bincount(y) * len(yte) / len(y)
+    assert np.abs(np.bincount(yte, minlength=10) - expected).max() <= 1.0
+    assert data.digits(split)[1] is Xte  # loaded once, shared
+
+
+def test_digits_reject_an_unknown_split_and_are_read_only():
+    with pytest.raises(ValueError, match="split must be None or one of"):
+        data.digits("test20")
+    with pytest.raises(ValueError, match="read-only"):
+        data.digits()[0][0, 0] = 1.0

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bioviz.data import digits
 from bioviz.validation import check_number, check_positive, check_seed
 
 N_CLASSES = 10
@@ -77,13 +78,11 @@ class CleanData:
 
 @functools.cache
 def clean_data() -> CleanData:
-    """sklearn digits (/16) paired by label with the class spectrum; fixed stratified split."""
+    """The digits' "train1200" split (:func:`bioviz.data.digits`), each digit paired by label
+    with its class spectrum."""
     import torch
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
 
-    X, y = load_digits(return_X_y=True)
-    Xtr, Xte, ytr, yte = train_test_split(X / 16.0, y, train_size=N_TRAIN, stratify=y, random_state=0)
+    Xtr, Xte, ytr, yte = digits(f"train{N_TRAIN}")
     f = functools.partial(torch.tensor, dtype=torch.float32)
     return CleanData(f(Xtr), f(spectrum(ytr)), torch.tensor(ytr), f(Xte), f(spectrum(yte)), torch.tensor(yte))
 

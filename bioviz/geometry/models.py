@@ -27,7 +27,7 @@ fixed-size noise :math:`\sigma\xi` instead. ``sigma = 0`` is the deterministic s
 **Training**: Adam (lr 2e-3), 20 epochs, batches of 64, cross-entropy; the adversarially trained
 (AT) model is trained on 5-step L-inf PGD examples at eps = 0.1 (Madry et al. 2018), made
 afresh for every batch. Data: the 1,797 bundled 8x8 digits scaled to [0, 1], 70/30 stratified
-split (:func:`bioviz.primer.training.digits_split`).
+split (the "test30" split of :func:`bioviz.data.digits`).
 
 Every model is trained once per process (:func:`trained`, a ``functools.cache``). Tiny models
 run much faster on one torch thread here (``bioviz.runtime.torch_threads``). On a machine with
@@ -50,6 +50,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from bioviz.data import digits
 from bioviz.runtime import progress, torch_threads
 from bioviz.validation import check_choice, check_int, check_positive, check_seed
 
@@ -281,9 +282,10 @@ def data(dev: str = "cpu", augment: int = 0):
 
     ``augment`` (0-8) adds that many one-pixel shifts of every training digit (zero-padded).
     """
-    from bioviz.primer.training import digits_split
+    import torch
 
-    Xtr, Xte, ytr, yte = digits_split()
+    f = functools.partial(torch.tensor, dtype=torch.float32)
+    Xtr, Xte, ytr, yte = (f(a) if a.dtype.kind == "f" else torch.tensor(a) for a in digits("test30"))
     if augment:
         import torch
 

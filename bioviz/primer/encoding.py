@@ -26,6 +26,7 @@ import functools
 
 import numpy as np
 
+from bioviz.data import digits
 from bioviz.validation import check_int, check_positive, check_range, check_seed
 
 ENCODINGS = ("rate", "latency", "delta")
@@ -33,10 +34,8 @@ ENCODINGS = ("rate", "latency", "delta")
 
 @functools.cache
 def _digits():
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    return (data.images / 16.0).astype(np.float32), data.target.astype(int)
+    X, y = digits()
+    return X.reshape(-1, 8, 8), y.astype(int)
 
 
 def digit(index: int) -> tuple[np.ndarray, int]:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bioviz.data import digits
 from bioviz.runtime import progress, torch_threads
 from bioviz.validation import check_choice, check_int, check_positive, check_range, check_seed
 
@@ -39,14 +40,11 @@ KINDS = ("snn", "ann")
 
 
 @functools.cache
-def digits_split(test_size: float = 0.3, split_seed: int = 0):
-    """sklearn digits scaled to [0, 1], stratified train/test split, as torch tensors."""
+def digits_split():
+    """The digits' "test30" split (:func:`bioviz.data.digits`: 30% held out) as torch tensors."""
     import torch
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
 
-    X, y = load_digits(return_X_y=True)
-    Xtr, Xte, ytr, yte = train_test_split(X / 16.0, y, test_size=test_size, stratify=y, random_state=split_seed)
+    Xtr, Xte, ytr, yte = digits("test30")
     f = functools.partial(torch.tensor, dtype=torch.float32)
     return f(Xtr), f(Xte), torch.tensor(ytr), torch.tensor(yte)
 
