@@ -34,8 +34,11 @@ forward pass does); ``draws = 8`` averages the softmax over 8 draws before the a
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from bioviz.data import digits
 from bioviz.runtime import torch_threads
 from bioviz.validation import check_choice, check_int, check_positive, check_seed
 
@@ -55,8 +58,13 @@ def _generator(model_or_net, seed: int):
     return torch.Generator(device=dev).manual_seed(int(seed))
 
 
-def _pgd(net, x, y, eps, steps, step_size, eot, random_start, gen, target="draw"):
-    """PGD on a torch module (no checks; used by training too)."""
+def pgd_module(net, x, y, eps, steps, step_size, eot, random_start, gen, target="draw"):
+    """PGD on a torch module ``net(x, gen)``, with no argument checks.
+
+    The inner loop of :func:`pgd` and of adversarial training
+    (:func:`bioviz.geometry.models.train`), which calls it on every batch; ``gen`` is the
+    torch generator of the random start and of the module's noise.
+    """
     import torch
     from torch.nn.functional import cross_entropy, nll_loss
 
@@ -115,7 +123,18 @@ def pgd(
     if len(x) == 0:
         raise ValueError("x must hold at least one image, got 0")
     with torch_threads(1):
-        return _pgd(model.net, x, y, eps, steps, step_size, eot, random_start, _generator(model.net, seed), target)
+        return pgd_module(
+            model.net, x, y, eps, steps, step_size, eot, random_start, _generator(model.net, seed), target
+        )
+
+
+@functools.cache
+def _test_set(dev: str):
+    """The held-out digits of the "test30" split (:func:`bioviz.data.digits`) on ``dev``."""
+    import torch
+
+    _, Xte, _, yte = digits("test30")
+    return torch.tensor(Xte, device=dev), torch.tensor(yte, device=dev)
 
 
 def predict_proba(model, x, *, draws: int = 1, seed: int = 0):
@@ -153,12 +172,10 @@ def robustness(
     ``correct`` says which digits were classified right (for paired comparisons). Attacks and
     evaluations use independent seeds.
     """
-    from bioviz.geometry.models import data
-
     eps_values = np.array([check_eps(e) for e in np.atleast_1d(eps_values)], dtype=float)
     if eps_values.size == 0:
         raise ValueError("eps_values must not be empty")
-    _, Xte, _, yte = data(str(model.device))
+    Xte, yte = _test_set(str(model.device))
     if n is not None:
         n = check_int("n", n, 1, len(Xte))
         Xte, yte = Xte[:n], yte[:n]

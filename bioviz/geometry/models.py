@@ -51,6 +51,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from bioviz.data import digits
+from bioviz.geometry import attacks
 from bioviz.runtime import progress, torch_threads
 from bioviz.validation import check_choice, check_int, check_positive, check_seed
 
@@ -338,8 +339,6 @@ def train(cfg: Config | None = None, *, dev=None, show_progress: bool = False, *
     """
     import torch
 
-    from bioviz.geometry import attacks
-
     cfg = cfg if cfg is not None else config(**kwargs)
     dev = torch.device(dev) if dev is not None else device()
     Xtr, Xte, ytr, yte = data(str(dev), cfg.augment)
@@ -360,7 +359,7 @@ def train(cfg: Config | None = None, *, dev=None, show_progress: bool = False, *
                 idx = perm[i : i + cfg.batch_size]
                 xb, yb = Xtr[idx], ytr[idx]
                 if cfg.kind == "adversarial" and cfg.at_eps > 0:
-                    xb = attacks._pgd(
+                    xb = attacks.pgd_module(
                         net, xb, yb, cfg.at_eps, cfg.at_steps, 2.5 * cfg.at_eps / cfg.at_steps, 1, True, gen
                     )
                 loss = torch.nn.functional.cross_entropy(net(xb, gen), yb)
