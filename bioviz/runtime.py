@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import weakref
 
 
 @functools.cache
@@ -70,9 +71,9 @@ def progress(
     from tqdm.std import tqdm
 
     # a bar inside another bar's loop stays quiet: nested text bars need cursor control codes
-    # that a notebook's output area prints literally
-    nested = any(not getattr(bar, "disable", True) for bar in list(tqdm._instances))
-    return tqdm(
+    # that a notebook's output area prints literally (tqdm disables a bar when it closes)
+    nested = any(not bar.disable for bar in list(_BARS))
+    bar = tqdm(
         iterable,
         total=total,
         desc=desc,
@@ -82,6 +83,12 @@ def progress(
         file=sys.stdout,
         ncols=90,
     )
+    _BARS.add(bar)
+    return bar
+
+
+#: The bars :func:`progress` made that still exist (a closed bar is disabled).
+_BARS: weakref.WeakSet = weakref.WeakSet()
 
 
 # ---------------------------------------------------------------------------------------------

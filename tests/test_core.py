@@ -216,3 +216,31 @@ def test_digits_reject_an_unknown_split_and_are_read_only():
         data.digits("test20")
     with pytest.raises(ValueError, match="read-only"):
         data.digits()[0][0, 0] = 1.0
+
+
+# -- conventions ----------------------------------------------------------------------------------
+def _public_functions():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import bioviz
+
+    for mod in pkgutil.walk_packages(bioviz.__path__, "bioviz."):
+        module = importlib.import_module(mod.name)
+        for name, fn in vars(module).items():
+            if inspect.isfunction(fn) and fn.__module__ == mod.name and not name.startswith("_"):
+                yield f"{mod.name}.{name}", inspect.signature(fn)
+
+
+def test_one_progress_keyword_with_one_default():
+    """Anything slow shows a bar unless told not to: ``show_progress=True``, never another name."""
+    seen = 0
+    for where, sig in _public_functions():
+        for p in sig.parameters.values():
+            if p.name in ("progress", "pbar", "show_bar", "progress_bar"):
+                raise AssertionError(f"{where}: progress keyword {p.name!r}; use show_progress")
+            if p.name == "show_progress":
+                seen += 1
+                assert p.default is True, f"{where}: show_progress defaults to {p.default!r}"
+    assert seen >= 10

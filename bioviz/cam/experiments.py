@@ -33,6 +33,7 @@ from bioviz.cam.network import (
     fmt_bits,
     simulate,
 )
+from bioviz.runtime import progress
 from bioviz.validation import check_int, check_seed
 
 __all__ = [
@@ -195,7 +196,7 @@ def spacing_sweep(
     C: int = 5,
     N: int = 10,
     ratio: float = 2.25,
-    progress=None,
+    show_progress: bool = True,
 ) -> dict:
     """Stress-test recalls correct against operation spacing, for each gate setting.
 
@@ -204,8 +205,7 @@ def spacing_sweep(
     spacings = [check_spacing(s) for s in spacings]
     out = {"spacing": np.asarray(spacings, float), "correct": {}, "runs": {}}
     jobs = [(g, s) for g in gated for s in spacings]
-    it = progress(jobs, desc="stress tests") if progress else jobs
-    for g, s in it:
+    for g, s in progress(jobs, desc="stress tests", disable=not show_progress):
         run = stress_test(s, C, N, Plasticity.from_ratio(ratio, gated=g))
         out["runs"][(g, s)] = run
         out["n_recalls"] = len(run.recalls)
@@ -326,7 +326,7 @@ def fragment_experiment(
     spacing_ms: float = 14.0,
     seed: int = 0,
     follow_up: bool = True,
-    progress=None,
+    show_progress: bool = True,
 ) -> FragmentResult:
     """Store ``P`` memories of ``m`` bits (cues 0..P-1), probe each with random fragments of
     ``f`` of its bits plus ``noise`` bits it does not hold, for every f in 1..m.
@@ -349,10 +349,7 @@ def fragment_experiment(
     max_dw = np.zeros(m)
     cue_ok = cue_n = 0
     example = None
-    it = range(sets)
-    if progress:
-        it = progress(it, desc="fragment sets")
-    for _ in it:
+    for _ in progress(range(sets), desc="fragment sets", disable=not show_progress):
         contents = random_contents(P, N, m, rng, orthogonal)
         ops = [Learn(p, contents[p]) for p in range(P)]
         meta = []

@@ -238,6 +238,7 @@ def _fragments(N, P, m, orthogonal, noise, gated, seed) -> ex.FragmentResult:
         gated=gated,
         seed=seed,
         follow_up=False,
+        show_progress=False,
     )
 
 

@@ -462,7 +462,7 @@ def train_runs(
     num_steps: int = 6,
     beta: float = 0.9,
     gain: float = 2.0,
-    show_progress: bool = False,
+    show_progress: bool = True,
     desc: str | None = None,
 ) -> Ensemble:
     """Train the runs ``specs`` (a list of :class:`RunSpec`) side by side; see the module doc.

@@ -330,7 +330,7 @@ def _warm_up(dev: str) -> None:
             opt.step()
 
 
-def train(cfg: Config | None = None, *, dev=None, show_progress: bool = False, **kwargs) -> Model:
+def train(cfg: Config | None = None, *, dev=None, show_progress: bool = True, **kwargs) -> Model:
     """Train one model (``cfg``, or ``config(**kwargs)``); deterministic for a given seed on a device.
 
     ``Model.seconds`` is the training time after a one-off warm-up of torch (:func:`_warm_up`).
@@ -381,7 +381,7 @@ def train(cfg: Config | None = None, *, dev=None, show_progress: bool = False, *
 
 @functools.cache
 def _trained(cfg: Config, dev: str) -> Model:
-    return train(cfg, dev=dev, show_progress=True)
+    return train(cfg, dev=dev)
 
 
 def trained(kind: str = "standard", sigma: float | None = None, seed: int = 0, **overrides) -> Model:

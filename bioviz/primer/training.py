@@ -167,7 +167,7 @@ def train(
     hidden_layers: int = 1,
     spike_grad=None,
     seed: int = 0,
-    show_progress: bool = False,
+    show_progress: bool = True,
 ) -> TrainResult:
     """Train the SNN or the ANN on the digits split; return accuracy, history and activity.
 
