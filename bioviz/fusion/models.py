@@ -29,8 +29,10 @@ Example
 
 from __future__ import annotations
 
-import functools
 import math
+
+import torch
+from torch import nn
 
 from bioviz.fusion.task import N_AUDIO, N_CLASSES, N_VISUAL
 
@@ -51,15 +53,11 @@ INIT_STREAM = 0
 
 def run_generator(seed: int, stream: int):
     """The torch generator of one run's random stream (0 init, 1 data, 2 gradient noise)."""
-    import torch
-
     return torch.Generator().manual_seed(1_000_003 * stream + int(seed))
 
 
 def _init(seeds):
     """Per-run initial weights, PyTorch's nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
-    import torch
-
     per_layer = {name: ([], []) for name, _, _ in LAYERS}
     for seed in seeds:
         g = run_generator(seed, INIT_STREAM)
@@ -70,99 +68,78 @@ def _init(seeds):
     return {name: (torch.stack(w), torch.stack(b)) for name, (w, b) in per_layer.items()}
 
 
-@functools.cache
-def _modules():
-    import torch
-    from torch import nn
+class ELinear(nn.Module):
+    """y = x W + b for E runs at once: x (E, B, in), W (E, in, out), b (E, 1, out)."""
 
-    class ELinear(nn.Module):
-        """y = x W + b for E runs at once: x (E, B, in), W (E, in, out), b (E, 1, out)."""
+    def __init__(self, weight, bias):
+        super().__init__()
+        self.weight, self.bias = nn.Parameter(weight), nn.Parameter(bias)
 
-        def __init__(self, weight, bias):
-            super().__init__()
-            self.weight, self.bias = nn.Parameter(weight), nn.Parameter(bias)
-
-        def forward(self, x):
-            return torch.baddbmm(self.bias, x, self.weight)
-
-    class FusionNet(nn.Module):
-        """ReLU encoders, concat fusion head, unimodal heads; E runs (one per seed)."""
-
-        spiking = False
-
-        def __init__(self, seeds):
-            super().__init__()
-            w = _init(list(seeds))
-            self.n_runs = len(seeds)
-            self.enc_v = nn.ModuleList([ELinear(*w["enc_v.0"]), ELinear(*w["enc_v.1"])])
-            self.enc_a = nn.ModuleList([ELinear(*w["enc_a.0"]), ELinear(*w["enc_a.1"])])
-            self.fusion = ELinear(*w["fusion"])
-            self.head_a, self.head_v = ELinear(*w["head_a"]), ELinear(*w["head_v"])
-
-        def encode(self, layers, x):
-            for layer in layers:
-                x = torch.relu(layer(x))
-            return x, None
-
-        def forward(self, xv, xa, detach_aux=None):
-            """Logits ``av`` (fused), ``a``, ``v``; ``detach_aux`` (bool per run) stops the
-            unimodal heads' gradients at the encoder features (the "probe" heads)."""
-            fv, spikes_v = self.encode(self.enc_v, xv)
-            fa, spikes_a = self.encode(self.enc_a, xa)
-            out = {"av": self.fusion(torch.cat([fa, fv], dim=-1))}
-            if detach_aux is not None:
-                d = detach_aux.reshape(-1, 1, 1)
-                fa_aux, fv_aux = torch.where(d, fa.detach(), fa), torch.where(d, fv.detach(), fv)
-            else:
-                fa_aux, fv_aux = fa, fv
-            out["a"], out["v"] = self.head_a(fa_aux), self.head_v(fv_aux)
-            out["spikes_v"], out["spikes_a"] = spikes_v, spikes_a
-            return out
-
-        def fusion_parameters(self):
-            return [self.fusion.weight, self.fusion.bias]
-
-    class SpikingFusionNet(FusionNet):
-        """The same network with spiking (snnTorch Leaky) encoders read out as spike rates."""
-
-        spiking = True
-
-        def __init__(self, seeds, num_steps=6, beta=0.9, slope=25.0, gain=1.0):
-            super().__init__(seeds)
-            import snntorch as snn
-            from snntorch import surrogate
-
-            self.num_steps, self.gain = num_steps, gain
-            grad = surrogate.fast_sigmoid(slope=slope)
-            self.lif = nn.ModuleList([snn.Leaky(beta=beta, spike_grad=grad) for _ in range(4)])
-
-        def encode(self, layers, x):
-            lifs = self.lif[:2] if layers is self.enc_v else self.lif[2:]
-            current = layers[0](self.gain * x)  # the input is a constant current
-            mem1, mem2 = lifs[0].init_leaky(), lifs[1].init_leaky()
-            rate = 0.0
-            count = 0.0
-            for _ in range(self.num_steps):
-                s1, mem1 = lifs[0](current, mem1)
-                s2, mem2 = lifs[1](layers[1](s1), mem2)
-                rate = rate + s2
-                count = count + s1.detach().sum(-1) + s2.detach().sum(-1)
-            return rate / self.num_steps, count
-
-    return ELinear, FusionNet, SpikingFusionNet
+    def forward(self, x):
+        return torch.baddbmm(self.bias, x, self.weight)
 
 
-def FusionNet(seeds):  # noqa: N802 - a factory named like the class it returns
-    """The ANN (see the module docstring); one run per seed."""
-    return _modules()[1](seeds)
+class FusionNet(nn.Module):
+    """ReLU encoders, concat fusion head, unimodal heads; E runs (one per seed)."""
+
+    spiking = False
+
+    def __init__(self, seeds):
+        super().__init__()
+        w = _init(list(seeds))
+        self.n_runs = len(seeds)
+        self.enc_v = nn.ModuleList([ELinear(*w["enc_v.0"]), ELinear(*w["enc_v.1"])])
+        self.enc_a = nn.ModuleList([ELinear(*w["enc_a.0"]), ELinear(*w["enc_a.1"])])
+        self.fusion = ELinear(*w["fusion"])
+        self.head_a, self.head_v = ELinear(*w["head_a"]), ELinear(*w["head_v"])
+
+    def encode(self, layers, x):
+        for layer in layers:
+            x = torch.relu(layer(x))
+        return x, None
+
+    def forward(self, xv, xa, detach_aux=None):
+        """Logits ``av`` (fused), ``a``, ``v``; ``detach_aux`` (bool per run) stops the
+        unimodal heads' gradients at the encoder features (the "probe" heads)."""
+        fv, spikes_v = self.encode(self.enc_v, xv)
+        fa, spikes_a = self.encode(self.enc_a, xa)
+        out = {"av": self.fusion(torch.cat([fa, fv], dim=-1))}
+        if detach_aux is not None:
+            d = detach_aux.reshape(-1, 1, 1)
+            fa_aux, fv_aux = torch.where(d, fa.detach(), fa), torch.where(d, fv.detach(), fv)
+        else:
+            fa_aux, fv_aux = fa, fv
+        out["a"], out["v"] = self.head_a(fa_aux), self.head_v(fv_aux)
+        out["spikes_v"], out["spikes_a"] = spikes_v, spikes_a
+        return out
+
+    def fusion_parameters(self):
+        return [self.fusion.weight, self.fusion.bias]
 
 
-def SpikingFusionNet(
-    seeds,
-    num_steps: int = 6,
-    beta: float = 0.9,
-    slope: float = 25.0,  # noqa: N802
-    gain: float = 1.0,
-):
-    """The SNN: spiking encoders (``num_steps`` steps), same heads; one run per seed."""
-    return _modules()[2](seeds, num_steps=num_steps, beta=beta, slope=slope, gain=gain)
+class SpikingFusionNet(FusionNet):
+    """The same network with spiking (snnTorch Leaky) encoders read out as spike rates."""
+
+    spiking = True
+
+    def __init__(self, seeds, num_steps=6, beta=0.9, slope=25.0, gain=1.0):
+        super().__init__(seeds)
+        import snntorch as snn
+        from snntorch import surrogate
+
+        self.num_steps, self.gain = num_steps, gain
+        grad = surrogate.fast_sigmoid(slope=slope)
+        self.lif = nn.ModuleList([snn.Leaky(beta=beta, spike_grad=grad) for _ in range(4)])
+
+    def encode(self, layers, x):
+        lifs = self.lif[:2] if layers is self.enc_v else self.lif[2:]
+        current = layers[0](self.gain * x)  # the input is a constant current
+        mem1, mem2 = lifs[0].init_leaky(), lifs[1].init_leaky()
+        rate = 0.0
+        count = 0.0
+        for _ in range(self.num_steps):
+            s1, mem1 = lifs[0](current, mem1)
+            s2, mem2 = lifs[1](layers[1](s1), mem2)
+            rate = rate + s2
+            count = count + s1.detach().sum(-1) + s2.detach().sum(-1)
+        return rate / self.num_steps, count

@@ -49,6 +49,8 @@ import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import torch
+from torch import nn
 
 from bioviz.data import digits
 from bioviz.geometry import attacks
@@ -71,8 +73,6 @@ def check_sigma(sigma) -> float:
 
 def device(prefer_cuda: bool = True):
     """``torch.device('cuda')`` when a GPU is present (and wanted), else the CPU."""
-    import torch
-
     return torch.device("cuda" if prefer_cuda and torch.cuda.is_available() else "cpu")
 
 
@@ -198,57 +198,49 @@ def _front_weights(cfg: Config):
 # the network
 
 
-@functools.cache
-def _module_class():
-    """Define the torch module lazily (torch is imported on first use only)."""
-    import torch
-    from torch import nn
+class Net(nn.Module):
+    """pixels -> fixed front (+ noise) -> hidden -> logits; see the module docstring."""
 
-    class Net(nn.Module):
-        """pixels -> fixed front (+ noise) -> hidden -> logits; see the module docstring."""
+    def __init__(self, cfg: Config):
+        super().__init__()
+        self.cfg = cfg
+        for name, value in _front_weights(cfg).items():
+            self.register_buffer(name, torch.from_numpy(value))
+        n_front = self.g0.shape[0] * 2 if cfg.front == "gabor" else cfg.n_random
+        self.n_front = n_front
+        self.fc1 = nn.Linear(n_front, cfg.hidden)
+        self.fc2 = nn.Linear(cfg.hidden, 10)
 
-        def __init__(self, cfg: Config):
-            super().__init__()
-            self.cfg = cfg
-            for name, value in _front_weights(cfg).items():
-                self.register_buffer(name, torch.from_numpy(value))
-            n_front = self.g0.shape[0] * 2 if cfg.front == "gabor" else cfg.n_random
-            self.n_front = n_front
-            self.fc1 = nn.Linear(n_front, cfg.hidden)
-            self.fc2 = nn.Linear(cfg.hidden, 10)
+    @property
+    def stochastic(self) -> bool:
+        return self.cfg.sigma > 0
 
-        @property
-        def stochastic(self) -> bool:
-            return self.cfg.sigma > 0
+    def front(self, x):
+        """The fixed V1-like stage, before noise."""
+        if self.cfg.front == "gabor":
+            q0, q1 = x @ self.g0.T, x @ self.g1.T
+            simple = torch.relu(q0)
+            complex_ = torch.sqrt(1e-5 + q0**2 + q1**2) / np.sqrt(2)
+            return self.cfg.gain * torch.cat([simple, complex_], dim=1)
+        return self.cfg.gain * torch.relu(x @ self.w.T + self.b)
 
-        def front(self, x):
-            """The fixed V1-like stage, before noise."""
-            if self.cfg.front == "gabor":
-                q0, q1 = x @ self.g0.T, x @ self.g1.T
-                simple = torch.relu(q0)
-                complex_ = torch.sqrt(1e-5 + q0**2 + q1**2) / np.sqrt(2)
-                return self.cfg.gain * torch.cat([simple, complex_], dim=1)
-            return self.cfg.gain * torch.relu(x @ self.w.T + self.b)
+    def noise(self, a, generator=None):
+        """Poisson-like (or Gaussian) noise; the identity when ``sigma = 0``."""
+        if not self.stochastic:
+            return a
+        xi = torch.randn(a.shape, generator=generator, device=a.device, dtype=a.dtype)
+        if self.cfg.noise == "poisson":
+            return torch.relu(a + self.cfg.sigma * torch.sqrt(torch.relu(a) + POISSON_OFFSET) * xi)
+        return torch.relu(a + self.cfg.sigma * xi)
 
-        def noise(self, a, generator=None):
-            """Poisson-like (or Gaussian) noise; the identity when ``sigma = 0``."""
-            if not self.stochastic:
-                return a
-            xi = torch.randn(a.shape, generator=generator, device=a.device, dtype=a.dtype)
-            if self.cfg.noise == "poisson":
-                return torch.relu(a + self.cfg.sigma * torch.sqrt(torch.relu(a) + POISSON_OFFSET) * xi)
-            return torch.relu(a + self.cfg.sigma * xi)
+    def layers(self, x, generator=None) -> dict:
+        """Activations of every layer of :data:`LAYERS` (one noise draw per row)."""
+        front = self.noise(self.front(x), generator)
+        hidden = torch.relu(self.fc1(front))
+        return {"pixels": x, "front": front, "hidden": hidden, "logits": self.fc2(hidden)}
 
-        def layers(self, x, generator=None) -> dict:
-            """Activations of every layer of :data:`LAYERS` (one noise draw per row)."""
-            front = self.noise(self.front(x), generator)
-            hidden = torch.relu(self.fc1(front))
-            return {"pixels": x, "front": front, "hidden": hidden, "logits": self.fc2(hidden)}
-
-        def forward(self, x, generator=None):
-            return self.fc2(torch.relu(self.fc1(self.noise(self.front(x), generator))))
-
-    return Net
+    def forward(self, x, generator=None):
+        return self.fc2(torch.relu(self.fc1(self.noise(self.front(x), generator))))
 
 
 @dataclass
@@ -283,13 +275,9 @@ def data(dev: str = "cpu", augment: int = 0):
 
     ``augment`` (0-8) adds that many one-pixel shifts of every training digit (zero-padded).
     """
-    import torch
-
     f = functools.partial(torch.tensor, dtype=torch.float32)
     Xtr, Xte, ytr, yte = (f(a) if a.dtype.kind == "f" else torch.tensor(a) for a in digits("test30"))
     if augment:
-        import torch
-
         imgs = Xtr.reshape(-1, 8, 8)
         shifts = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if (dy, dx) != (0, 0)]
         extra = []
@@ -313,11 +301,9 @@ def _warm_up(dev: str) -> None:
     The first backward pass and optimiser step in a process pay for torch's lazy set-up (about
     2 s here); without this the first model trained would look several times slower than it is.
     """
-    import torch
-
     with torch_threads(1):
         gen = torch.Generator(device=dev).manual_seed(0)
-        net = _module_class()(Config()).to(dev)
+        net = Net(Config()).to(dev)
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
         x = torch.rand((64, 64), generator=gen, device=dev)
         y = torch.randint(0, 10, (64,), generator=gen, device=dev)
@@ -337,8 +323,6 @@ def train(cfg: Config | None = None, *, dev=None, show_progress: bool = True, **
 
     >>> m = train(config("standard", epochs=1))   # doctest: +SKIP
     """
-    import torch
-
     cfg = cfg if cfg is not None else config(**kwargs)
     dev = torch.device(dev) if dev is not None else device()
     Xtr, Xte, ytr, yte = data(str(dev), cfg.augment)
@@ -346,7 +330,7 @@ def train(cfg: Config | None = None, *, dev=None, show_progress: bool = True, **
     t0 = time.perf_counter()
     with torch_threads(1):
         torch.manual_seed(cfg.seed)
-        net = _module_class()(cfg).to(dev)
+        net = Net(cfg).to(dev)
         gen = torch.Generator(device=dev).manual_seed(cfg.seed)
         opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
         history = {"epoch": [], "loss": [], "test_acc": []}

@@ -30,6 +30,9 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import snntorch as snn
+import torch
+from torch import nn
 
 from bioviz.data import digits
 from bioviz.runtime import progress, torch_threads
@@ -42,8 +45,6 @@ KINDS = ("snn", "ann")
 @functools.cache
 def digits_split():
     """The digits' "test30" split (:func:`bioviz.data.digits`: 30% held out) as torch tensors."""
-    import torch
-
     Xtr, Xte, ytr, yte = digits("test30")
     f = functools.partial(torch.tensor, dtype=torch.float32)
     return f(Xtr), f(Xte), torch.tensor(ytr), torch.tensor(yte)
@@ -61,73 +62,71 @@ def _surrogate(name: str, slope: float):
     return None
 
 
-def _models():
-    """Define the torch modules lazily (torch is imported on first use only)."""
-    import snntorch as snn
-    import torch
-    from torch import nn
+class SpikingMLP(nn.Module):
+    """The digits SNN: rate-coded input spikes, ``hidden_layers`` snnTorch Leaky layers and a
+    leaky readout averaged over ``num_steps`` (``forward`` also returns the spike counts)."""
 
-    class SpikingMLP(nn.Module):
-        def __init__(
-            self,
-            n_hidden=128,
-            beta=0.9,
-            num_steps=10,
-            surrogate="fast_sigmoid",
-            slope=25.0,
-            hidden_layers=1,
-            spike_grad=None,
-        ):
-            super().__init__()
-            self.num_steps, self.beta = num_steps, beta
-            sizes = [64] + [n_hidden] * hidden_layers
-            self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True))
-            self.fc2 = nn.Linear(n_hidden, 10)
-            if spike_grad is not None:
-                make = lambda: snn.Leaky(beta=beta, spike_grad=spike_grad)  # noqa: E731
-            elif surrogate == "none":
-                make = lambda: snn.Leaky(beta=beta, surrogate_disable=True)  # noqa: E731
-            else:
-                make = lambda: snn.Leaky(beta=beta, spike_grad=_surrogate(surrogate, slope))  # noqa: E731
-            self.lifs = nn.ModuleList(make() for _ in range(hidden_layers))
+    def __init__(
+        self,
+        n_hidden=128,
+        beta=0.9,
+        num_steps=10,
+        surrogate="fast_sigmoid",
+        slope=25.0,
+        hidden_layers=1,
+        spike_grad=None,
+    ):
+        super().__init__()
+        self.num_steps, self.beta = num_steps, beta
+        sizes = [64] + [n_hidden] * hidden_layers
+        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+        self.fc2 = nn.Linear(n_hidden, 10)
+        if spike_grad is not None:
+            make = lambda: snn.Leaky(beta=beta, spike_grad=spike_grad)  # noqa: E731
+        elif surrogate == "none":
+            make = lambda: snn.Leaky(beta=beta, surrogate_disable=True)  # noqa: E731
+        else:
+            make = lambda: snn.Leaky(beta=beta, spike_grad=_surrogate(surrogate, slope))  # noqa: E731
+        self.lifs = nn.ModuleList(make() for _ in range(hidden_layers))
 
-        @property
-        def fc1(self):
-            return self.hidden[0]
+    @property
+    def fc1(self):
+        return self.hidden[0]
 
-        def forward(self, x, generator):
-            mems = [lif.init_leaky() for lif in self.lifs]
-            readout = torch.zeros(x.shape[0], 10)
-            total = torch.zeros(x.shape[0], 10)
-            in_spikes = torch.zeros(x.shape[0])
-            hid_spikes = torch.zeros(x.shape[0], len(self.lifs), self.fc1.out_features)
-            for _ in range(self.num_steps):
-                spk = (torch.rand(x.shape, generator=generator) < x).float()
-                in_spikes = in_spikes + spk.sum(1)
-                for i, (fc, lif) in enumerate(zip(self.hidden, self.lifs, strict=True)):
-                    spk, mems[i] = lif(fc(spk), mems[i])
-                    hid_spikes[:, i] += spk
-                readout = self.beta * readout + self.fc2(spk)
-                total = total + readout
-            return total / self.num_steps, in_spikes, hid_spikes
+    def forward(self, x, generator):
+        mems = [lif.init_leaky() for lif in self.lifs]
+        readout = torch.zeros(x.shape[0], 10)
+        total = torch.zeros(x.shape[0], 10)
+        in_spikes = torch.zeros(x.shape[0])
+        hid_spikes = torch.zeros(x.shape[0], len(self.lifs), self.fc1.out_features)
+        for _ in range(self.num_steps):
+            spk = (torch.rand(x.shape, generator=generator) < x).float()
+            in_spikes = in_spikes + spk.sum(1)
+            for i, (fc, lif) in enumerate(zip(self.hidden, self.lifs, strict=True)):
+                spk, mems[i] = lif(fc(spk), mems[i])
+                hid_spikes[:, i] += spk
+            readout = self.beta * readout + self.fc2(spk)
+            total = total + readout
+        return total / self.num_steps, in_spikes, hid_spikes
 
-    class MLP(nn.Module):
-        def __init__(self, n_hidden=128, hidden_layers=1):
-            super().__init__()
-            layers, width = [], 64
-            for _ in range(hidden_layers):
-                layers += [nn.Linear(width, n_hidden), nn.ReLU()]
-                width = n_hidden
-            self.net = nn.Sequential(*layers, nn.Linear(n_hidden, 10))
 
-        @property
-        def fc1(self):
-            return self.net[0]
+class MLP(nn.Module):
+    """The equal ANN: the same layer sizes with ReLU units."""
 
-        def forward(self, x, generator=None):
-            return self.net(x), None, None
+    def __init__(self, n_hidden=128, hidden_layers=1):
+        super().__init__()
+        layers, width = [], 64
+        for _ in range(hidden_layers):
+            layers += [nn.Linear(width, n_hidden), nn.ReLU()]
+            width = n_hidden
+        self.net = nn.Sequential(*layers, nn.Linear(n_hidden, 10))
 
-    return SpikingMLP, MLP
+    @property
+    def fc1(self):
+        return self.net[0]
+
+    def forward(self, x, generator=None):
+        return self.net(x), None, None
 
 
 @dataclass
@@ -177,8 +176,6 @@ def train(
     first layer's weights: exactly 0 when no gradient crosses the spikes.
     ``spike_grad`` (SNN only) replaces ``surrogate``: a callable taking ``U - threshold``.
     """
-    import torch
-
     check_choice("kind", kind, KINDS)
     n_hidden = check_int("n_hidden", n_hidden, 1)
     epochs = check_int("epochs", epochs, 1)
@@ -209,7 +206,6 @@ def train(
     )
 
     Xtr, Xte, ytr, yte = digits_split()
-    SpikingMLP, MLP = _models()
     t0 = time.perf_counter()
     with torch_threads(1):
         torch.manual_seed(seed)
@@ -271,8 +267,6 @@ def train(
 
 
 def _evaluate(model, X, y, gen):
-    import torch
-
     model.eval()
     with torch.no_grad():
         out, in_spikes, hid = model(X, gen)
@@ -284,8 +278,6 @@ def surrogate_curves(slope: float = 25.0, x_range: float = 1.0, n: int = 401) ->
 
     Returns ``x`` (U - threshold), ``heaviside``, and dS/dU for ``fast_sigmoid`` and ``atan``.
     """
-    import torch
-
     slope = check_positive("slope", slope)
     x_range = check_positive("x_range", x_range)
     x = np.linspace(-x_range, x_range, n)
