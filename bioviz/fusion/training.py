@@ -278,13 +278,14 @@ class Optimizer:
         grads = [p.grad for p in params]
         with torch.no_grad():
             if self.weight_decay:
-                torch._foreach_add_(grads, params, alpha=self.weight_decay)
+                for g, p in zip(grads, params, strict=True):
+                    g.add_(p, alpha=self.weight_decay)
             if self.kind == "sgd":
                 if "buf" not in self.state:
                     self.state["buf"] = [g.clone() for g in grads]
                 else:
-                    torch._foreach_mul_(self.state["buf"], self.momentum)
-                    torch._foreach_add_(self.state["buf"], grads)
+                    for buf, g in zip(self.state["buf"], grads, strict=True):
+                        buf.mul_(self.momentum).add_(g)
                 updates = self.state["buf"]
                 scale = [self.lr] * len(params)
             else:
@@ -292,23 +293,19 @@ class Optimizer:
                 if "m" not in self.state:
                     self.state["m"] = [torch.zeros_like(p) for p in params]
                     self.state["v"] = [torch.zeros_like(p) for p in params]
-                m, v = self.state["m"], self.state["v"]
-                torch._foreach_lerp_(m, grads, 1 - b1)
-                torch._foreach_mul_(v, b2)
-                torch._foreach_addcmul_(v, grads, grads, value=1 - b2)
                 bc1, bc2 = 1 - b1**self.t, 1 - b2**self.t
-                denom = torch._foreach_sqrt(v)
-                torch._foreach_div_(denom, bc2**0.5)
-                torch._foreach_add_(denom, self.eps)
-                updates = torch._foreach_div(m, denom)
+                updates = []
+                for m, v, g in zip(self.state["m"], self.state["v"], grads, strict=True):
+                    m.lerp_(g, 1 - b1)
+                    v.mul_(b2).addcmul_(g, g, value=1 - b2)
+                    updates.append(m / (v.sqrt() / bc2**0.5 + self.eps))
                 scale = [self.lr / bc1] * len(params)
-            plain = [i for i, p in enumerate(params) if p not in lr_scale]
-            if plain:
-                torch._foreach_add_([params[i] for i in plain], [updates[i] for i in plain], alpha=-scale[0])
-            for i, p in enumerate(params):
+            for p, update, lr in zip(params, updates, scale, strict=True):
                 if p in lr_scale:
                     s = lr_scale[p].reshape(-1, *([1] * (p.ndim - 1)))
-                    p.sub_(updates[i] * (scale[i] * s))
+                    p.sub_(update * (lr * s))
+                else:
+                    p.add_(update, alpha=-lr)
 
 
 def _stack_test(specs):
