@@ -79,9 +79,12 @@ FUNCTIONAL_OPS = (
 )
 
 
-def functional_test(spacing_ms: float = 14.0, plasticity: Plasticity | None = None) -> CAMRun:
-    """Run :data:`FUNCTIONAL_OPS` on a fresh C = 5, N = 10 memory."""
-    return simulate(FUNCTIONAL_OPS, C=5, N=10, spacing_ms=spacing_ms, plasticity=plasticity)
+def functional_test(
+    spacing_ms: float = 14.0, plasticity: Plasticity | None = None, without: Sequence[tuple[str, str]] = ()
+) -> CAMRun:
+    """Run :data:`FUNCTIONAL_OPS` on a fresh C = 5, N = 10 memory (``without``: an ablation of
+    fixed pathways, e.g. ``(("CondInt", "Cond"),)``)."""
+    return simulate(FUNCTIONAL_OPS, C=5, N=10, spacing_ms=spacing_ms, plasticity=plasticity, without=without)
 
 
 def probes_after(

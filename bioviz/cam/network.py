@@ -199,15 +199,33 @@ def check_size(C, N) -> tuple[int, int]:
     return check_int("C", C, low=1), check_int("N", N, low=1)
 
 
+def check_without(without) -> tuple[tuple[str, str], ...]:
+    """Validate fixed pathways to remove for an ablation: ``(source, target)`` pairs of
+    :data:`FIXED` (e.g. ``(("CondInt", "Cond"),)``), returned as a sorted tuple.
+
+    >>> check_without([("CondInt", "Cond")])
+    (('CondInt', 'Cond'),)
+    """
+    known = {(src, dst) for src, dst, *_ in FIXED}
+    out = tuple(sorted({tuple(pair) for pair in without}))
+    unknown = [pair for pair in out if pair not in known]
+    if unknown:
+        raise ValueError(f"without must hold fixed pathways (source, target) of FIXED, got {unknown}")
+    return out
+
+
 @dataclass(frozen=True)
 class Layout:
-    """Where each population sits in the one ``NeuronGroup`` of a ``(C, N)`` memory."""
+    """Where each population sits in the one ``NeuronGroup`` of a ``(C, N)`` memory, and which
+    fixed pathways it has (all of :data:`FIXED` but those in ``without``, an ablation)."""
 
     C: int
     N: int
+    without: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self):
         check_size(self.C, self.N)
+        object.__setattr__(self, "without", check_without(self.without))
 
     @functools.cached_property
     def slices(self) -> dict[str, slice]:
@@ -247,6 +265,8 @@ class Layout:
         """(pre, post, weight nA, delay ms) of every fixed synapse."""
         pre, post, w, d = [], [], [], []
         for src, dst, weight, by_n, delay, rule in FIXED:
+            if (src, dst) in self.without:
+                continue
             a, b = self.index(src), self.index(dst)
             ii, jj = np.meshgrid(np.arange(a.size), np.arange(b.size), indexing="ij")
             ii, jj = ii.ravel(), jj.ravel()
@@ -593,6 +613,18 @@ class CAMRun:
 # the Brian2 network, built once per (C, N)
 
 
+def _forget_stored(net, name: str) -> None:
+    """Drop a state saved with ``net.store(name)``.
+
+    Brian2 offers ``store``/``restore`` but no way to delete a stored state; it keeps them in
+    the private ``Network._stored_state`` dict. This is the one place that touches it, and it
+    degrades to keeping the state (a little memory) if a Brian2 release renames it.
+    """
+    stored = getattr(net, "_stored_state", None)
+    if isinstance(stored, dict):
+        stored.pop(name, None)
+
+
 @contextlib.contextmanager
 def _no_full_gc():
     """``Network.run`` calls ``gc.collect()`` (to warn about objects outside the network); in a
@@ -608,10 +640,10 @@ def _no_full_gc():
 class _Engine:
     """The Brian2 objects of one ``(C, N)`` memory, reused by every run (see :func:`_engine`)."""
 
-    def __init__(self, C: int, N: int):
+    def __init__(self, C: int, N: int, without: tuple[tuple[str, str], ...] = ()):
         b2 = brian2()
         ms, mV, nA, Mohm = b2.ms, b2.mV, b2.nA, b2.Mohm
-        self.layout = lay = Layout(C, N)
+        self.layout = lay = Layout(C, N, without)
         dt = DT_MS * ms
         R, tau, vth = lay.cell_arrays()
         eqs = """
@@ -782,10 +814,10 @@ class _Engine:
 
 
 @functools.lru_cache(maxsize=12)
-def _engine(C: int, N: int) -> _Engine:
+def _engine(C: int, N: int, without: tuple[tuple[str, str], ...] = ()) -> _Engine:
     """One Brian2 network per (C, N) and process: building and the first run's code
     generation cost a few tenths of a second, a later run only its time steps."""
-    return _Engine(C, N)
+    return _Engine(C, N, without)
 
 
 def check_spacing(spacing_ms) -> float:
@@ -823,8 +855,17 @@ class CAM:
 
     _counter = 0
 
-    def __init__(self, C: int = 5, N: int = 10, *, spacing_ms: float = 14.0, plasticity: Plasticity | None = None):
+    def __init__(
+        self,
+        C: int = 5,
+        N: int = 10,
+        *,
+        spacing_ms: float = 14.0,
+        plasticity: Plasticity | None = None,
+        without: Sequence[tuple[str, str]] = (),
+    ):
         self.C, self.N = check_size(C, N)
+        self.without = check_without(without)
         self.spacing_ms = check_spacing(spacing_ms)
         self.plasticity = plasticity or Plasticity()
         self.ideal = IdealCAM(self.C, self.N)
@@ -858,7 +899,7 @@ class CAM:
                 raise ValueError(f"ops must be Learn, RecallCue or RecallContent, got {op!r}")
             op.validate(self.C, self.N)
         if self._engine is None:
-            self._engine = _engine(self.C, self.N)
+            self._engine = _engine(self.C, self.N, self.without)
         eng = self._engine
         if eng.owner is not self:
             eng.net.restore(self._name if self._stored else "fresh")
@@ -884,7 +925,7 @@ class CAM:
     def __del__(self):  # free this memory's stored network state
         eng = getattr(self, "_engine", None)
         if eng is not None:
-            eng.net._stored_state.pop(self._name, None)
+            _forget_stored(eng.net, self._name)
             if eng.owner is self:
                 eng.owner = None
 
@@ -896,6 +937,8 @@ def simulate(
     *,
     spacing_ms: float = 14.0,
     plasticity: Plasticity | None = None,
+    without: Sequence[tuple[str, str]] = (),
 ) -> CAMRun:
-    """Run ``ops`` on a fresh memory in one Brian2 run (see :class:`CAM`)."""
-    return CAM(C, N, spacing_ms=spacing_ms, plasticity=plasticity).run(ops)
+    """Run ``ops`` on a fresh memory in one Brian2 run (see :class:`CAM`); ``without`` removes
+    fixed pathways (an ablation, :func:`check_without`)."""
+    return CAM(C, N, spacing_ms=spacing_ms, plasticity=plasticity, without=without).run(ops)
