@@ -4,6 +4,10 @@ The same thing always has the same colour: excitatory red, inhibitory blue; each
 training condition, simulator and model family has a fixed colour. Use :func:`color` to look one
 up (unknown keys fall back to a stable cycle) and :data:`TEMPLATE` (registered with plotly as
 ``"bioviz"``) for fonts, margins and the default colour way.
+
+This module holds the colours every notebook shares; a concept subpackage registers its own
+names (conditions, model families, parts of its circuit) with :func:`register_colors` when it
+is imported, so a name is never defined twice with two colours.
 """
 
 from __future__ import annotations
@@ -20,29 +24,9 @@ COLORS: dict[str, str] = {
     "inhibitory": "#2471a3",
     "input": "#7f8c8d",
     "output": "#17202a",
-    # modalities
-    "visual": "#8e44ad",
-    "audio": "#d35400",
-    "fused": "#117a65",
-    # training conditions (notebook 04) and model families
-    "base": "#7f8c8d",
-    "joint": "#2e86c1",
-    "iemf": "#1e8449",
-    "probe": "#b7950b",
-    "pcoef": "#a93226",
+    # network families
     "ann": "#34495e",
     "snn": "#e67e22",
-    "standard": "#34495e",
-    "stochastic": "#e67e22",
-    "adversarial": "#1e8449",
-    "mlp": "#34495e",
-    "ncap": "#1e8449",
-    # the hippocampal CAM (notebook 01): its two halves, its gate, and the Hopfield contrast
-    "cue": "#1f618d",
-    "content": "#ca6f1e",
-    "gate": "#7d3c98",
-    "cam": "#1e8449",
-    "hopfield": "#8e44ad",
     # simulators and references
     "brian2": "#2e86c1",
     "snntorch": "#e67e22",
@@ -89,6 +73,28 @@ def color(key: str | int) -> str:
     if name in COLORS:
         return COLORS[name]
     return CYCLE[zlib.crc32(name.encode()) % len(CYCLE)]
+
+
+def register_colors(colors: dict[str, str]) -> None:
+    """Add named colours (a concept subpackage's conditions, models, circuit parts).
+
+    A name may be registered again only with the same colour: one name, one colour everywhere.
+
+    >>> register_colors({"doc-only": "#123456"}); color("doc-only")
+    '#123456'
+    >>> register_colors({"excitatory": "#000000"})
+    Traceback (most recent call last):
+    ...
+    ValueError: colour 'excitatory' is already #c0392b, not #000000
+    >>> _ = COLORS.pop("doc-only")
+    """
+    for name, value in colors.items():
+        key = name.lower()
+        if not (isinstance(value, str) and len(value) == 7 and value.startswith("#")):
+            raise ValueError(f"colour {name!r} must be '#rrggbb', got {value!r}")
+        if COLORS.get(key, value) != value:
+            raise ValueError(f"colour {name!r} is already {COLORS[key]}, not {value}")
+        COLORS[key] = value
 
 
 def rgba(hex_color: str, alpha: float) -> str:

@@ -244,3 +244,22 @@ def test_one_progress_keyword_with_one_default():
                 seen += 1
                 assert p.default is True, f"{where}: show_progress defaults to {p.default!r}"
     assert seen >= 10
+
+
+def test_every_colour_named_in_the_package_is_registered():
+    """A colour looked up by a literal name (``color("iemf")``) must be registered, by the theme
+    or by its subpackage (register_colors), not fall back silently to the cycle."""
+    import importlib
+    import pkgutil
+    import re
+    from pathlib import Path
+
+    import bioviz
+
+    for mod in pkgutil.walk_packages(bioviz.__path__, "bioviz."):
+        importlib.import_module(mod.name)
+    root = Path(bioviz.__file__).parent
+    names = {n for p in root.rglob("*.py") for n in re.findall(r'\bcolor\("([^"]+)"\)', p.read_text())}
+    names.discard("doc-only")  # the doctest of register_colors
+    assert len(names) >= 15
+    assert not [n for n in names if n.lower() not in COLORS]

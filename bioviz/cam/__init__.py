@@ -10,3 +10,10 @@ approach to a neuromorphic spike-based Content-Addressable Memory", Neural Netwo
 - :mod:`bioviz.cam.hopfield` -- a classic Hopfield autoassociator for contrast (numpy).
 - :mod:`bioviz.cam.figures` and :mod:`bioviz.cam.explorers` -- figures and interactive explorers.
 """
+
+from bioviz.theme import register_colors
+
+# the memory's two halves, its gate, and the Hopfield contrast
+register_colors(
+    {"cue": "#1f618d", "content": "#ca6f1e", "gate": "#7d3c98", "cam": "#1e8449", "hopfield": "#8e44ad"}
+)

@@ -8,3 +8,19 @@
 - :mod:`bioviz.fusion.training` -- the conditions base / joint / iemf / probe / pcoef, many runs at once;
 - :mod:`bioviz.fusion.figures`, :mod:`bioviz.fusion.explorers` -- figures and explorers.
 """
+
+from bioviz.theme import register_colors
+
+# modalities and training conditions
+register_colors(
+    {
+        "visual": "#8e44ad",
+        "audio": "#d35400",
+        "fused": "#117a65",
+        "base": "#7f8c8d",
+        "joint": "#2e86c1",
+        "iemf": "#1e8449",
+        "probe": "#b7950b",
+        "pcoef": "#a93226",
+    }
+)

@@ -8,3 +8,7 @@
 - :mod:`bioviz.geometry.figures` -- the notebook's static figures.
 - :mod:`bioviz.geometry.explorers` -- its interactive explorers.
 """
+
+from bioviz.theme import register_colors
+
+register_colors({"standard": "#34495e", "stochastic": "#e67e22", "adversarial": "#1e8449"})

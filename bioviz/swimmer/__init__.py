@@ -20,3 +20,7 @@ the miniature reproduction:
 import os
 
 os.environ.setdefault("MUJOCO_GL", "disable")
+
+from bioviz.theme import register_colors  # noqa: E402
+
+register_colors({"mlp": "#34495e", "ncap": "#1e8449"})
