@@ -54,7 +54,7 @@ from torch import nn
 
 from bioviz.data import digits
 from bioviz.geometry import attacks
-from bioviz.runtime import progress, torch_threads
+from bioviz.runtime import fit, torch_threads
 from bioviz.validation import check_choice, check_int, check_positive, check_seed
 
 KINDS = ("standard", "stochastic", "adversarial")
@@ -332,32 +332,32 @@ def train(cfg: Config | None = None, *, dev=None, show_progress: bool = True, **
         torch.manual_seed(cfg.seed)
         net = Net(cfg).to(dev)
         gen = torch.Generator(device=dev).manual_seed(cfg.seed)
-        opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
-        history = {"epoch": [], "loss": [], "test_acc": []}
-        label = Model(cfg, net).name
-        for epoch in progress(range(cfg.epochs), desc=f"training {label}", disable=not show_progress):
-            net.train()
-            perm = torch.randperm(len(Xtr), generator=gen, device=dev)
-            total, batches = 0.0, 0
-            for i in range(0, len(Xtr), cfg.batch_size):
-                idx = perm[i : i + cfg.batch_size]
-                xb, yb = Xtr[idx], ytr[idx]
-                if cfg.kind == "adversarial" and cfg.at_eps > 0:
-                    xb = attacks.pgd_module(
-                        net, xb, yb, cfg.at_eps, cfg.at_steps, 2.5 * cfg.at_eps / cfg.at_steps, 1, True, gen
-                    )
-                loss = torch.nn.functional.cross_entropy(net(xb, gen), yb)
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                total += loss.item()
-                batches += 1
+
+        def batch_loss(xb, yb):
+            if cfg.kind == "adversarial" and cfg.at_eps > 0:  # train on PGD examples made now
+                xb = attacks.pgd_module(
+                    net, xb, yb, cfg.at_eps, cfg.at_steps, 2.5 * cfg.at_eps / cfg.at_steps, 1, True, gen
+                )
+            return torch.nn.functional.cross_entropy(net(xb, gen), yb)
+
+        def evaluate():
             net.eval()
             with torch.no_grad():
-                acc = float((net(Xte, gen).argmax(1) == yte).float().mean())
-            history["epoch"].append(epoch + 1)
-            history["loss"].append(total / batches)
-            history["test_acc"].append(acc)
+                return {"test_acc": float((net(Xte, gen).argmax(1) == yte).float().mean())}
+
+        history = fit(
+            net,
+            Xtr,
+            ytr,
+            batch_loss,
+            evaluate,
+            epochs=cfg.epochs,
+            batch_size=cfg.batch_size,
+            lr=cfg.lr,
+            generator=gen,
+            desc=f"training {Model(cfg, net).name}",
+            show_progress=show_progress,
+        )
     for p in net.parameters():
         p.requires_grad_(False)
     return Model(cfg, net, history, time.perf_counter() - t0)

@@ -35,7 +35,7 @@ import torch
 from torch import nn
 
 from bioviz.data import digits
-from bioviz.runtime import progress, torch_threads
+from bioviz.runtime import fit, progress, torch_threads
 from bioviz.validation import check_choice, check_int, check_positive, check_range, check_seed
 
 SURROGATES = ("fast_sigmoid", "atan", "straight_through", "none")
@@ -215,31 +215,37 @@ def train(
             if kind == "snn"
             else MLP(n_hidden, hidden_layers)
         )
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
-        history = {"epoch": [], "loss": [], "test_acc": [], "grad_first": []}
-        first = model.fc1.weight
-        epochs_iter = progress(range(epochs), desc=f"training {kind}", disable=not show_progress)
-        for epoch in epochs_iter:
-            model.train()
-            perm = torch.randperm(len(Xtr), generator=gen)
-            total, batches, grad_first = 0.0, 0, 0.0
-            for i in range(0, len(Xtr), batch_size):
-                idx = perm[i : i + batch_size]
-                out, _, hid = model(Xtr[idx], gen)
-                loss = torch.nn.functional.cross_entropy(out, ytr[idx])
-                if kind == "snn" and spike_penalty > 0:
-                    loss = loss + spike_penalty * hid.mean() / num_steps
-                opt.zero_grad()
-                loss.backward()
-                grad_first += float(first.grad.norm()) if first.grad is not None else 0.0
-                opt.step()
-                total += loss.item()
-                batches += 1
-            acc, *_ = _evaluate(model, Xte, yte, gen)
-            history["epoch"].append(epoch + 1)
-            history["loss"].append(total / batches)
-            history["test_acc"].append(acc)
-            history["grad_first"].append(grad_first / batches)
+        first, norms = model.fc1.weight, []
+
+        def batch_loss(xb, yb):
+            out, _, hid = model(xb, gen)
+            loss = torch.nn.functional.cross_entropy(out, yb)
+            if kind == "snn" and spike_penalty > 0:
+                loss = loss + spike_penalty * hid.mean() / num_steps
+            return loss
+
+        def record_gradient():  # the gradient reaching the first layer (0 without a surrogate)
+            norms.append(float(first.grad.norm()) if first.grad is not None else 0.0)
+
+        def evaluate():
+            grad_first = sum(norms) / len(norms)
+            norms.clear()
+            return {"test_acc": _evaluate(model, Xte, yte, gen)[0], "grad_first": grad_first}
+
+        history = fit(
+            model,
+            Xtr,
+            ytr,
+            batch_loss,
+            evaluate,
+            epochs=epochs,
+            batch_size=batch_size,
+            lr=lr,
+            generator=gen,
+            after_backward=record_gradient,
+            desc=f"training {kind}",
+            show_progress=show_progress,
+        )
         acc, in_spikes, hid = _evaluate(model, Xte, yte, gen)
     seconds = time.perf_counter() - t0
     n_params = sum(p.numel() for p in model.parameters())
