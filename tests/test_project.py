@@ -32,3 +32,13 @@ def test_citation_lists_every_paper_a_notebook_teaches():
         first = re.search(r"arXiv:\s*(\d{4}\.\d{4,5})", nb.read_text())
         assert first, f"{nb.name}: names no arXiv identifier for its paper"
         assert f"arXiv:{first.group(1)}" in cited, f"{nb.name}: arXiv:{first.group(1)} not in CITATION.cff"
+
+
+def test_torch_is_pinned_once():
+    """The torch version lives in constraints.txt only; every install reads it from there."""
+    pins = [line for line in (REPO / "constraints.txt").read_text().splitlines() if line.startswith("torch==")]
+    assert len(pins) == 1
+    for name in ("Makefile", "environment.yml", "pyproject.toml", ".ci/run"):
+        text = (REPO / name).read_text()
+        assert not re.search(r"torch==\d", text), f"{name} pins torch again"
+    assert "-c constraints.txt torch" in (REPO / "Makefile").read_text()
