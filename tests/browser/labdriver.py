@@ -193,14 +193,18 @@ def launch_chromium(playwright):
 
 # JavaScript run in the page ------------------------------------------------------------------
 
-# A signature of what the plot inside explorer number `i` shows: every trace's data, and the
-# layout's title, annotations and axis ranges (a re-plot control may only move an axis range).
+# A signature of what the plot inside explorer number `i` shows: every trace's data, name,
+# colours and line widths, and the layout's title, annotations and axis ranges (a re-plot
+# control may only move an axis range; a weight may only recolour one edge of a circuit).
 _JS_SIGNATURE = """
 (i) => {
   const box = document.querySelectorAll('.bioviz-explorer')[i];
   const gd = box && box.querySelector('.bioviz-figure .js-plotly-plot');
   if (!gd || !gd._fullData || !gd._fullLayout) return null;
-  const parts = gd._fullData.map(t => JSON.stringify([t.type, t.x, t.y, t.z, t.text, t.visible]));
+  // what a reader sees of each trace: its data, name (legend, hover) and colours and widths
+  const look = t => [t.marker && t.marker.color, t.line && t.line.color, t.line && t.line.width];
+  const parts = gd._fullData.map(t => JSON.stringify([t.type, t.name, t.x, t.y, t.z, t.text, t.visible,
+                                                      look(t)]));
   const L = gd._fullLayout;
   const axes = Object.keys(L).filter(k => /^[xy]axis[0-9]*$/.test(k)).sort()
                  .map(k => JSON.stringify([k, L[k].range]));
@@ -345,8 +349,8 @@ class NotebookPage:
         while True:
             try:
                 saved = self.server.api("GET", f"/api/contents/{self.name}?content=1")["content"]
-            except urllib.error.HTTPError as err:  # 400 "Unreadable Notebook": read mid-write
-                if err.code != 400 or time.monotonic() > deadline:
+            except urllib.error.HTTPError:  # 400 "Unreadable Notebook" or 500: read mid-write
+                if time.monotonic() > deadline:
                     raise
                 saved = {"cells": []}
             found = sum(
