@@ -50,7 +50,7 @@ def test_spike_penalty_controls_sparsity():
 def test_without_surrogate_the_hidden_layer_never_learns():
     r = training.train("snn", surrogate="none", epochs=3, seed=0)
     torch.manual_seed(0)  # train() seeds torch with `seed` before building the model
-    init = training._models()[0](128, 0.9, 10, "none")
+    init = training.SpikingMLP(128, 0.9, 10, "none")
     assert torch.equal(r.model.fc1.weight, init.fc1.weight)
     assert not torch.equal(r.model.fc2.weight, init.fc2.weight)
     assert r.history["grad_first"] == [0.0, 0.0, 0.0]
@@ -59,7 +59,7 @@ def test_without_surrogate_the_hidden_layer_never_learns():
 def test_deeper_snn_without_surrogate_learns_nothing_below_the_readout():
     r = training.train("snn", surrogate="none", hidden_layers=2, epochs=2, seed=0)
     torch.manual_seed(0)
-    init = training._models()[0](128, 0.9, 10, "none", hidden_layers=2)
+    init = training.SpikingMLP(128, 0.9, 10, "none", hidden_layers=2)
     for layer, start in zip(r.model.hidden, init.hidden, strict=True):
         assert torch.equal(layer.weight, start.weight)
     assert max(r.history["grad_first"]) == 0.0

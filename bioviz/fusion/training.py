@@ -31,7 +31,7 @@ gradient noise. Runs with the same seed therefore see the same data whatever the
 
 Example
 -------
->>> r = train("iemf", sigma_v=0.8, sigma_a=0.8, epochs=3, seed=0)
+>>> r = train("iemf", sigma_v=0.8, sigma_a=0.8, epochs=3, seed=0, show_progress=False)
 >>> len(r.history["test_acc"]), 1.0 <= r.history["k"][-1] < 1.77
 (3, True)
 """
