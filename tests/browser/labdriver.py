@@ -110,6 +110,7 @@ class LabServer:
 
     def __enter__(self) -> LabServer:
         self._tmp = Path(tempfile.mkdtemp(prefix="bioviz-lab-"))
+        self.served = self._tmp / "notebooks"
         # serve a copy: JupyterLab autosaves outputs into the files it opens, and the tests
         # (and a test that saves before a reload) must never dirty the working copy
         served = self._tmp / "notebooks"
@@ -169,6 +170,13 @@ class LabServer:
                 os.killpg(self._proc.pid, signal.SIGKILL)
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def log_tail(self, chars: int = 3000) -> str:
+        """The end of the server's log (for failure messages)."""
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except (OSError, AttributeError):
+            return "(no log)"
 
     def api(self, method: str, path: str):
         sep = "&" if "?" in path else "?"
@@ -341,32 +349,36 @@ class NotebookPage:
         return found
 
     def save(self, widgets: int, timeout_s: float = 60) -> None:
-        """File > Save Notebook, then wait until the file on the server holds ``widgets``
-        widget outputs (read back through the contents API: the save has landed)."""
+        """File > Save Notebook, then wait until the file the server serves holds ``widgets``
+        widget outputs (read from disk: the save has landed). A read that catches the file
+        mid-write is retried; at the deadline the message says what was on disk and what the
+        server logged."""
         self.page.click(".lm-MenuBar-itemLabel:text-is('File')")
         self.page.click("li.lm-Menu-item[data-command='docmanager:save']")
+        path = self.server.served / self.name
         deadline = time.monotonic() + timeout_s
-        while True:
+        found, problem = 0, ""
+        while time.monotonic() < deadline:
             try:
-                saved = self.server.api("GET", f"/api/contents/{self.name}?content=1")["content"]
-            except urllib.error.HTTPError:  # 400 "Unreadable Notebook" or 500: read mid-write
-                if time.monotonic() > deadline:
-                    raise
-                saved = {"cells": []}
-            found = sum(
-                1
-                for c in saved["cells"]
-                if c["cell_type"] == "code"
-                for o in c.get("outputs", [])
-                if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
-            )
-            if found >= widgets:
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"{self.name}: the saved file holds {found} of {widgets} widget outputs after {timeout_s} s"
+                saved = json.loads(path.read_text())
+            except (OSError, ValueError) as err:  # missing for a moment, or half written
+                problem = f"{type(err).__name__}: {err}"
+            else:
+                found = sum(
+                    1
+                    for c in saved["cells"]
+                    if c["cell_type"] == "code"
+                    for o in c.get("outputs", [])
+                    if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
                 )
+                if found >= widgets:
+                    return
             time.sleep(0.5)
+        listing = sorted(p.name for p in path.parent.iterdir()) if path.parent.exists() else "(no folder)"
+        raise AssertionError(
+            f"{self.name}: the saved file holds {found} of {widgets} widget outputs after {timeout_s} s "
+            f"({problem or 'readable'}); folder: {listing}; server log:\n{self.server.log_tail()}"
+        )
 
     def reload(self, timeout_s: float = 120) -> None:
         """Reload the tab, as a reader would; the kernel and its widgets stay alive."""
