@@ -111,7 +111,7 @@ def test_check4_single_bit_probes_and_orthogonal_fragments(stress_sweep):
     """Check 4: probe {b} returns exactly {c : b in bits_c} (all 30 single-bit probes of the
     stress test); with orthogonal contents every probe size recalls only its target, and a
     recall by that cue then returns the full memory (measured: 1.0 and 1.0)."""
-    stress = stress_sweep["runs"][(False, 14.0)]
+    stress = stress_sweep.run(gated=False, spacing=14.0)
     singles = [r for r in stress.recalls if isinstance(r.op, RecallContent)]
     assert len(singles) == 30 and all(r.correct for r in singles)
     res = ex.fragment_experiment(N=16, P=4, m=3, orthogonal=True, sets=2, probes_per_f=1, seed=4)
@@ -157,10 +157,10 @@ def test_check6_recalls_leave_weights_unchanged():
 def test_check7_stress_accuracy_against_spacing(stress_sweep):
     """Check 7. Measured (45 recalls): ungated 45 at 14, 10 ms; 40 at 9; 32 at 8; 27 at 7;
     28 at 6; 11 at 5 ms. Gated: 45 at 9 ms, 19 at 7 ms."""
-    n = stress_sweep["n_recalls"]
+    n = stress_sweep.settings["n_recalls"]
     assert n == 45
-    free = dict(zip(stress_sweep["spacing"], stress_sweep["correct"][False], strict=True))
-    gated = dict(zip(stress_sweep["spacing"], stress_sweep["correct"][True], strict=True))
+    free = dict(zip(stress_sweep["spacing"], stress_sweep.sel(gated=False)["correct"], strict=True))
+    gated = dict(zip(stress_sweep["spacing"], stress_sweep.sel(gated=True)["correct"], strict=True))
     assert free[14.0] / n >= 0.95 and gated[14.0] / n >= 0.95
     assert free[7.0] / n < 0.8 and gated[7.0] / n < 0.8
     assert free[5.0] < free[7.0] < free[14.0]

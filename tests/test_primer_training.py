@@ -10,8 +10,19 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def runs():
+def sweep():
     return training.snn_vs_ann(seeds=(0, 1, 2), show_progress=False)
+
+
+@pytest.fixture(scope="module")
+def runs(sweep):
+    return {m: training.runs_of(sweep, m) for m in ("snn", "ann")}
+
+
+def test_snn_vs_ann_grid_holds_each_run(sweep, runs):
+    assert sweep.axes == {"seed": (0, 1, 2), "model": ("snn", "ann")}
+    np.testing.assert_array_equal(sweep.sel(model="snn")["test_acc"], [r.test_acc for r in runs["snn"]])
+    assert np.isnan(sweep["firing_prob"][:, 1]).all() and (sweep["firing_prob"][:, 0] > 0).all()
 
 
 def test_snn_reaches_accuracy_with_sparse_activity(runs):
@@ -98,23 +109,25 @@ def test_straight_through_passes_gradient_unchanged():
     assert r.history["grad_first"][0] > 0 and r.test_acc > 0.5
 
 
-def test_depth_sweep_rows_and_summary():
-    rows = training.depth_sweep(
+def test_depth_sweep_grid_and_summary():
+    sweep = training.depth_sweep(
         depths=(1,), surrogates={"fs": dict(slope=25.0)}, seeds=(0, 1), epochs=1, show_progress=False
     )
-    assert [(r["depth"], r["model"], r["seed"]) for r in rows] == [
-        (1, "fs", 0),
-        (1, "fs", 1),
-        (1, "ANN", 0),
-        (1, "ANN", 1),
-    ]
-    summary = training.summarise(rows)
+    assert sweep.axes == {"seed": (0, 1), "depth": (1,), "model": ("fs", "ANN")}
+    # each point holds its own run: the value arrays and the stored TrainResults agree
+    for p in sweep.points():
+        run = sweep.run(**p)
+        assert sweep.at(**p)["test_acc"] == run.test_acc
+        assert (p["model"] == "ANN") == np.isnan(sweep.at(**p)["firing_prob"])
+    summary = sweep.summary("test_acc")
     assert [s["model"] for s in summary] == ["fs", "ANN"] and summary[0]["n"] == 2
-    fs = [r["test_acc"] for r in rows if r["model"] == "fs"]
+    fs = [sweep.run(seed=s, depth=1, model="fs").test_acc for s in (0, 1)]
     assert summary[0]["mean"] == pytest.approx(np.mean(fs))
     assert summary[0]["min"] == min(fs) and summary[0]["max"] == max(fs)
     with pytest.raises(ValueError, match="surrogates"):
         training.depth_sweep(surrogates={})
+    with pytest.raises(ValueError, match="label of the ANN"):
+        training.depth_sweep(surrogates={"ANN": {}})
 
 
 def test_surrogate_shape_matches_the_curves():

@@ -91,12 +91,12 @@ def test_experiments_and_result_figures():
     assert sw["returns"].shape == (2, 2)
     assert sw["returns"][:, 1].min() > sw["returns"][:, 0].max()  # proprioception helps
     fig = figures.sweep_figure(
-        [dict(x=sw["values"], returns=sw["returns"], x_label="w_prop", name="prop", reference=[129, 792])]
+        [dict(x=sw["prop"], returns=sw["returns"], x_label="w_prop", name="prop", reference=[129, 792])]
     )
     assert _finite(fig)
     # with speeds: a second row under the returns, with the full-reward line at 0.1 m/s
     fig = figures.sweep_figure(
-        [dict(x=sw["values"], returns=sw["returns"], speeds=sw["speeds"], x_label="w_prop", name="prop")]
+        [dict(x=sw["prop"], returns=sw["returns"], speeds=sw["speeds"], x_label="w_prop", name="prop")]
     )
     speed = [t for t in fig.data if t.yaxis == "y2" and t.name == "NCAP, ours (range over seeds)"]
     np.testing.assert_allclose(speed[0].y, sw["speeds"].mean(0))
@@ -124,13 +124,18 @@ def test_experiments_and_result_figures():
     np.testing.assert_allclose(bars[1].y, tr["speeds"][0])
     assert bars[1].yaxis == "y2" and _finite(fig)
     ab = experiments.sign_ablation(seeds=(0,), n_steps=150, processes=2, show_progress=False)
-    assert len(ab["patterns"]) == 16 and ab["returns"].shape == (1, 16)
-    best = ab["patterns"][int(np.argmax(ab["returns"][0]))]
+    assert ab.axes["pattern"] == experiments.PATTERNS and ab["returns"].shape == (1, 16)
+    best = ab.axes["pattern"][int(np.argmax(ab["returns"][0]))]
     assert best == (1, 1, 1, -1)  # only the worm's signs swim forward
-    assert _finite(figures.sign_ablation_figure(ab["patterns"], ab["returns"][0], ab["speeds"][0]))
+    assert _finite(figures.sign_ablation_figure(ab.axes["pattern"], ab["returns"][0], ab["speeds"][0]))
     ini = experiments.init_returns(seeds=(0, 1), n_steps=100, processes=1, show_progress=False)
-    assert ini["returns"].shape == (2, 4)
-    assert _finite(figures.bars_figure(ini["inits"], ini["returns"], reference=[1, 2, 3, 4]))
+    assert ini["returns"].shape == (2, 4) and ini.dims == ("seed", "init")
+    # seed s of an initialisation is the same episode whatever else is on the grid
+    one = experiments.init_returns(
+        ini.axes["init"][1:2], seeds=(1,), n_steps=100, processes=1, show_progress=False
+    )
+    assert one["returns"][0, 0] == ini["returns"][1, 1]
+    assert _finite(figures.bars_figure(ini.axes["init"], ini["returns"], reference=[1, 2, 3, 4]))
 
 
 def test_run_many_does_not_depend_on_the_number_of_processes():

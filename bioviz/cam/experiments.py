@@ -34,6 +34,7 @@ from bioviz.cam.network import (
     simulate,
 )
 from bioviz.runtime import progress
+from bioviz.sweeps import SweepResult, grid_points
 from bioviz.validation import check_int, check_seed
 
 __all__ = [
@@ -200,40 +201,43 @@ def spacing_sweep(
     N: int = 10,
     ratio: float = 2.25,
     show_progress: bool = True,
-) -> dict:
+) -> SweepResult:
     """Stress-test recalls correct against operation spacing, for each gate setting.
 
-    Returns ``{"spacing": array, "n_recalls": int, "correct": {gated: array}, "runs": {...}}``.
+    Returns a :class:`~bioviz.sweeps.SweepResult` on the grid ``gated x spacing`` (no seed
+    axis: the network is deterministic) with the value ``correct`` (recalls right);
+    ``settings["n_recalls"]`` is the number of recalls per run and ``runs`` holds each
+    :class:`CAMRun`.
     """
-    spacings = [check_spacing(s) for s in spacings]
-    out = {"spacing": np.asarray(spacings, float), "correct": {}, "runs": {}}
-    jobs = [(g, s) for g in gated for s in spacings]
-    for g, s in progress(jobs, desc="stress tests", disable=not show_progress):
-        run = stress_test(s, C, N, Plasticity.from_ratio(ratio, gated=g))
-        out["runs"][(g, s)] = run
-        out["n_recalls"] = len(run.recalls)
-    for g in gated:
-        out["correct"][g] = np.array([out["runs"][(g, s)].n_correct for s in spacings])
-    return out
+    axes = {"gated": tuple(bool(g) for g in gated), "spacing": tuple(float(check_spacing(s)) for s in spacings)}
+    points, runs = [], []
+    for p in progress(grid_points(axes), desc="stress tests", disable=not show_progress):
+        run = stress_test(p["spacing"], C, N, Plasticity.from_ratio(ratio, gated=p["gated"]))
+        points.append(dict(correct=run.n_correct))
+        runs.append(run)
+    settings = dict(n_recalls=len(runs[0].recalls), C=C, N=N, ratio=ratio)
+    return SweepResult.from_points(axes, points, runs=runs, settings=settings)
 
 
-def sweep_summary(sweep: dict, gated: bool = False) -> dict:
-    """What a :func:`spacing_sweep` shows for one gate setting: ``perfect_from`` (the shortest
-    spacing from which every longer spacing is perfect too; NaN if none), ``errors_below``
-    (the longest spacing with a wrong recall; NaN if none) and ``rises``: ``(shorter,
-    longer, correct at shorter, correct at longer)`` wherever a shorter spacing does *better*
-    than the next longer one (the count need not fall monotonically).
+def sweep_summary(sweep: SweepResult, gated: bool = False) -> dict:
+    """What a :func:`spacing_sweep` shows for one gate setting.
 
-    >>> s = dict(spacing=np.array([5., 6., 7., 14.]), n_recalls=45,
-    ...          correct={False: np.array([11, 28, 27, 45])})
+    ``perfect_from``: the shortest spacing from which every longer spacing is perfect too
+    (NaN if none); ``errors_below``: the longest spacing with a wrong recall (NaN if none);
+    ``rises``: ``(shorter, longer, correct at shorter, correct at longer)`` wherever a shorter
+    spacing does *better* than the next longer one (the count need not fall monotonically).
+
+    >>> s = SweepResult({"gated": (False,), "spacing": (5.0, 6.0, 7.0, 14.0)},
+    ...                 {"correct": [[11, 28, 27, 45]]}, settings=dict(n_recalls=45))
     >>> out = sweep_summary(s)
     >>> out["perfect_from"], out["errors_below"], out["rises"]
     (14.0, 7.0, [(6.0, 7.0, 28, 27)])
     """
-    order = np.argsort(sweep["spacing"])
-    sp = np.asarray(sweep["spacing"], float)[order]
-    ok = np.asarray(sweep["correct"][gated])[order]
-    n = sweep["n_recalls"]
+    one = sweep.sel(gated=gated)
+    order = np.argsort(one["spacing"])
+    sp = np.asarray(one["spacing"], float)[order]
+    ok = np.asarray(one["correct"])[order]
+    n = sweep.settings["n_recalls"]
     perfect = ok == n
     tail = np.flatnonzero(~perfect)
     perfect_from = (

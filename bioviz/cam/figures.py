@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from bioviz import plots
 from bioviz.cam import hopfield
 from bioviz.cam.network import CAMRun, Layout
+from bioviz.sweeps import SweepResult
 from bioviz.theme import color, rgba
 
 __all__ = [
@@ -195,16 +196,19 @@ def weights_figure(
 
 
 def spacing_figure(
-    sweep: dict,
+    sweep: SweepResult,
     *,
     reference: dict | None = None,
     title: str = "Stress test: recalls right against operation spacing",
 ) -> go.Figure:
-    """Recalls right (of the stress test's recalls) against spacing, gated and not; optional
-    reference points ``{label: (spacings, correct)}`` (e.g. the spec's prototype)."""
-    n = sweep["n_recalls"]
+    """Recalls right (of the stress test's recalls) against spacing, gated and not.
+
+    ``sweep``: :func:`bioviz.cam.experiments.spacing_sweep`; optional reference points
+    ``{label: (spacings, correct)}``.
+    """
+    n = sweep.settings["n_recalls"]
     fig = plots.new_figure()
-    for gated, correct in sweep["correct"].items():
+    for gated in sweep.axes["gated"]:
         name = (
             "gated (plasticity only while learning)"
             if gated
@@ -213,7 +217,7 @@ def spacing_figure(
         fig.add_trace(
             go.Scatter(
                 x=sweep["spacing"],
-                y=np.asarray(correct) / n,
+                y=sweep.sel(gated=gated)["correct"] / n,
                 mode="lines+markers",
                 name=name,
                 line=dict(color=color("cam"), dash="dot" if gated else "solid"),

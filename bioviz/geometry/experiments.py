@@ -22,6 +22,7 @@ import numpy as np
 
 from bioviz.geometry import attacks, manifolds, models
 from bioviz.runtime import progress, torch_threads
+from bioviz.sweeps import SweepResult, grid_points
 from bioviz.validation import check_choice, check_int, check_seed
 
 MANIFOLD_TYPES = ("exemplar", "class")
@@ -261,16 +262,17 @@ def sigma_sweep(
     overlap_P: int = 8,
     overlap_M: int = 16,
     show_progress: bool = True,
-) -> dict:
+) -> SweepResult:
     """Accuracy under attack (single draw and 8-draw average) and the overlap ratio against sigma.
 
-    ``sigma = 0`` is the standard model. Returns arrays of shape (len(seeds), len(sigmas), ...):
-    ``acc1``/``acc8`` (clean first, then each of ``eps_values``); ``correct8`` (seeds, sigmas,
-    n test digits): which digits the 8-draw average gets right at the largest eps (for paired
-    comparisons); ``overlap`` (front and logit layers, exemplar manifolds attacked at
-    ``overlap_eps``, default the largest eps; NaN for sigma = 0), corrected for its sampling
-    floor; ``overlap_raw`` the raw ratio and ``overlap_null_raw`` the raw ratio with no attack
-    (see :func:`bioviz.geometry.manifolds.overlap_ratio`).
+    ``sigma = 0`` is the standard model. Returns a :class:`~bioviz.sweeps.SweepResult` on the
+    grid ``seed x sigma`` with values ``acc1``/``acc8`` (one per attack strength: clean first,
+    then each of ``eps_values``; ``settings["eps"]`` lists them); ``correct8`` (one per test
+    digit): which digits the 8-draw average gets right at the largest eps (for paired
+    comparisons); ``overlap`` (front and logit layers, ``settings["layers"]``; exemplar
+    manifolds attacked at ``overlap_eps``, default the largest eps; NaN for sigma = 0),
+    corrected for its sampling floor; ``overlap_raw`` the raw ratio and ``overlap_null_raw``
+    the raw ratio with no attack (see :func:`bioviz.geometry.manifolds.overlap_ratio`).
     """
     sigmas = tuple(float(s) for s in sigmas)
     seeds = tuple(check_seed(s) for s in seeds)
@@ -282,41 +284,28 @@ def sigma_sweep(
     if overlap_eps is None:
         overlap_eps = float(eps[-1])
     overlap_eps = attacks.check_eps(overlap_eps)
-    acc1 = np.zeros((len(seeds), len(sigmas), eps.size))
-    acc8 = np.zeros_like(acc1)
-    correct8 = None
-    overlap = np.full((len(seeds), len(sigmas), 2), np.nan)
-    overlap_raw, overlap_null_raw = np.full_like(overlap, np.nan), np.full_like(overlap, np.nan)
-    jobs = [(i, j) for i in range(len(seeds)) for j in range(len(sigmas))]
-    for i, j in progress(jobs, desc="sigma sweep", disable=not show_progress):
-        s = sigmas[j]
-        model = models.trained("stochastic" if s > 0 else "standard", s, seeds[i])
-        r = attacks.robustness(model, eps, steps=steps, eot=eot, n=n, seed=100 * seeds[i])
-        acc1[i, j], acc8[i, j] = r["acc"][1], r["acc"][8]
-        if correct8 is None:
-            correct8 = np.zeros((len(seeds), len(sigmas), r["correct"][8].shape[1]), dtype=bool)
-        correct8[i, j] = r["correct"][8][-1]
+    layers = ("front", "logits")
+    axes = {"seed": seeds, "sigma": sigmas}
+    points = []
+    for p in progress(grid_points(axes), desc="sigma sweep", disable=not show_progress):
+        seed, s = p["seed"], p["sigma"]
+        model = models.trained("stochastic" if s > 0 else "standard", s, seed)
+        r = attacks.robustness(model, eps, steps=steps, eot=eot, n=n, seed=100 * seed)
+        point = dict(acc1=r["acc"][1], acc8=r["acc"][8], correct8=r["correct"][8][-1])
+        ratios = np.full((3, len(layers)), np.nan)  # corrected, raw, null raw
         if s > 0:
             ms = exemplar_manifolds(
-                model, P=overlap_P, M=overlap_M, eps=overlap_eps, steps=steps, eot=eot, seed=seeds[i]
+                model, P=overlap_P, M=overlap_M, eps=overlap_eps, steps=steps, eot=eot, seed=seed
             )
-            for k, layer in enumerate(("front", "logits")):
-                overlap[i, j, k] = manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer])
-                overlap_raw[i, j, k] = manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer], corrected=False)
-                overlap_null_raw[i, j, k] = manifolds.overlap_ratio(
-                    ms.clean[layer], ms.null[layer], corrected=False
-                )
-    return {
-        "sigmas": np.array(sigmas),
-        "seeds": np.array(seeds),
-        "eps": eps,
-        "acc1": acc1,
-        "acc8": acc8,
-        "correct8": correct8,
-        "overlap": overlap,
-        "overlap_raw": overlap_raw,
-        "overlap_null_raw": overlap_null_raw,
-    }
+            for k, layer in enumerate(layers):
+                ratios[0, k] = manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer])
+                ratios[1, k] = manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer], corrected=False)
+                ratios[2, k] = manifolds.overlap_ratio(ms.clean[layer], ms.null[layer], corrected=False)
+        point.update(overlap=ratios[0], overlap_raw=ratios[1], overlap_null_raw=ratios[2])
+        points.append(point)
+    return SweepResult.from_points(
+        axes, points, settings=dict(eps=eps, layers=layers, overlap_eps=overlap_eps, steps=steps, eot=eot)
+    )
 
 
 def paired_difference(correct_a, correct_b) -> tuple[float, float]:

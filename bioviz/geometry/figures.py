@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from bioviz import plots
 from bioviz.runtime import blas_threads
+from bioviz.sweeps import SweepResult
 from bioviz.theme import color, rgba
 
 MEASURE_LABELS = {
@@ -320,20 +321,20 @@ def cloud_figure(clouds: dict, *, layer: str, title: str | None = None) -> go.Fi
     return fig
 
 
-def sigma_figure(sweep: dict, *, title: str | None = None) -> go.Figure:
+def sigma_figure(sweep: SweepResult, *, title: str | None = None) -> go.Figure:
     """Accuracy (clean and at the largest eps) and overlap ratios against sigma, range over seeds.
 
     Overlap: corrected for its sampling floor (solid), raw (dotted), and the raw ratio with no
     attack (dashed grey, the floor), when the sweep has them.
     """
-    s = sweep["sigmas"]
+    s = sweep["sigma"]
     fig = plots.new_figure(
         1,
         2,
         subplot_titles=("accuracy (range over seeds)", "overlap ratio (adversarial vs noise cloud)"),
         horizontal_spacing=0.1,
     )
-    eps_max = sweep["eps"][-1]
+    eps_max = sweep.settings["eps"][-1]
     series = {
         "clean, one draw": sweep["acc1"][:, :, 0],
         "clean, 8-draw average": sweep["acc8"][:, :, 0],

@@ -11,6 +11,7 @@ import numpy as np
 from bioviz.geometry import attacks, manifolds
 from bioviz.report import Comparison
 from bioviz.runtime import progress
+from bioviz.sweeps import SweepResult
 
 #: The eps grid of the accuracy curves.
 EPS_CURVE = (0.0, 0.025, 0.05, 0.075, 0.1, 0.15)
@@ -54,7 +55,7 @@ def _f(x, digits: int = 3) -> str:
 def spec_values(
     curves: dict,
     geoms: dict,
-    sweep: dict,
+    sweep: SweepResult,
     *,
     standard: str = "standard",
     stochastic: str = "stochastic σ=1",
@@ -79,16 +80,16 @@ def spec_values(
         k: geoms[k].adv["plain_radius"][-1] / geoms[k].adv["plain_radius"][0] for k in (standard, adversarial)
     }
     ratio_mftma = {k: geoms[k].adv["radius"][-1] / geoms[k].adv["radius"][0] for k in (standard, adversarial)}
-    noisy = sweep["sigmas"] > 0  # sigma 0: no noise cloud
+    noisy = sweep["sigma"] > 0  # sigma 0: no noise cloud
     logits_overlap = sweep["overlap"][:, noisy, 1].mean(axis=0)
     front = geoms[stochastic].overlap_at("front")
     logits = geoms[stochastic].overlap_at("logits")
     i_front = list(geoms[stochastic].layers).index("front")
     clean_single = sweep["acc1"][:, :, 0].mean(axis=0)  # over seeds, by sigma (0 = standard)
-    eps01 = np.flatnonzero(np.isclose(sweep["eps"], 0.1))
-    avg01 = sweep["acc8"][:, :, eps01[0]].mean(axis=0) if eps01.size else np.full(len(sweep["sigmas"]), np.nan)
+    eps01 = np.flatnonzero(np.isclose(sweep.settings["eps"], 0.1))
+    avg01 = sweep["acc8"][:, :, eps01[0]].mean(axis=0) if eps01.size else np.full(len(sweep["sigma"]), np.nan)
     return {
-        "sweep_sigmas": sweep["sigmas"],
+        "sweep_sigmas": sweep["sigma"],
         "clean_single_by_sigma": clean_single,
         "clean_single_max_step": float(np.max(np.diff(clean_single))) if clean_single.size > 1 else np.nan,
         "eps01_avg_by_sigma": avg01,
@@ -125,7 +126,7 @@ def spec_values(
         "overlap_front_by_sigma": sweep["overlap"][:, noisy, 0].mean(axis=0),
         "overlap_front_raw_by_sigma": sweep["overlap_raw"][:, noisy, 0].mean(axis=0),
         "overlap_null_raw_by_sigma": sweep["overlap_null_raw"][:, noisy, :].mean(axis=(0, 2)),
-        "overlap_sigmas": sweep["sigmas"][noisy],
+        "overlap_sigmas": sweep["sigma"][noisy],
         "overlap_logits_max_step": float(np.max(np.diff(logits_overlap))),
     }
 
@@ -275,20 +276,20 @@ PROTOTYPE = (
 )
 
 
-def prototype_comparison(sweep: dict, v: dict, *, tolerance: float = 0.01) -> Comparison:
+def prototype_comparison(sweep: SweepResult, v: dict, *, tolerance: float = 0.01) -> Comparison:
     """Our accuracies over the sweep's training seeds beside the spec prototype's ranges (3 seeds).
 
     Each row compares our mean over seeds with the prototype's range (``tolerance`` either side);
     the note gives our own range. Then the rows the spec reports for one model: AT, the no-EOT
     attack, the overlap ratios (the prototype's were raw, floor included).
     """
-    seeds = len(sweep["seeds"])
+    seeds = len(sweep["seed"])
     c = Comparison(
         f"Ours beside the spec prototype's measurements (accuracies: mean of our {seeds} "
         f"training seeds, agreeing within ±{tolerance:g} of the prototype's range)",
         reference_label="prototype",
     )
-    sig, eps = list(sweep["sigmas"]), list(np.round(sweep["eps"], 6))
+    sig, eps = list(sweep["sigma"]), list(np.round(sweep.settings["eps"], 6))
     for name, (sigma, draws, e), rng in PROTOTYPE:
         if sigma not in sig or round(e, 6) not in eps:
             continue

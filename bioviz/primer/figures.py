@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from bioviz import plots
 from bioviz.primer import lif
+from bioviz.sweeps import SweepResult
 from bioviz.theme import color
 
 
@@ -137,24 +138,18 @@ def learning_curves(runs: dict, title: str = "Test accuracy while training") -> 
     return fig
 
 
-def depth_figure(rows: list[dict]) -> go.Figure:
-    """Test accuracy (mean and range over seeds) against the number of hidden layers, one curve
-    per model of :func:`bioviz.primer.training.depth_sweep`."""
-    from bioviz.primer.training import summarise
+def depth_figure(sweep: SweepResult) -> go.Figure:
+    """Test accuracy (mean and range over seeds) against the number of hidden layers.
 
+    One curve per model of :func:`bioviz.primer.training.depth_sweep`.
+    """
     fig = plots.new_figure(1, 1)
-    summary = summarise(rows)
-    depths = sorted({r["depth"] for r in summary})
-    for model in dict.fromkeys(r["model"] for r in summary):
-        pts = {r["depth"]: r for r in summary if r["model"] == model}
-        band = plots.Band(
-            np.array([pts[d]["mean"] for d in depths]),
-            np.array([pts[d]["min"] for d in depths]),
-            np.array([pts[d]["max"] for d in depths]),
-        )
+    depths = [int(d) for d in sweep["depth"]]
+    for model in sweep.axes["model"]:
+        one = sweep.sel(model=model)
         plots.curves(
             np.array(depths),
-            {model: band},
+            {model: plots.band(one["test_acc"], kind="range")},
             x_label="hidden spiking layers",
             y_label="test accuracy (mean, range over seeds)",
             fig=fig,

@@ -36,6 +36,7 @@ from torch import nn
 
 from bioviz.data import digits
 from bioviz.runtime import fit, progress, torch_threads
+from bioviz.sweeps import SweepResult, grid_points
 from bioviz.validation import check_choice, check_int, check_positive, check_range, check_seed
 
 SURROGATES = ("fast_sigmoid", "atan", "straight_through", "none")
@@ -296,19 +297,32 @@ def surrogate_curves(slope: float = 25.0, x_range: float = 1.0, n: int = 401) ->
     return curves
 
 
-def snn_vs_ann(seeds=(0, 1, 2), show_progress: bool = True, **kwargs) -> dict[str, list[TrainResult]]:
-    """Train the SNN and the equal ANN once per seed (same settings otherwise)."""
-    seeds = [check_seed(s) for s in seeds]
+def snn_vs_ann(seeds=(0, 1, 2), show_progress: bool = True, **kwargs) -> SweepResult:
+    """Train the SNN and the equal ANN once per seed (same settings otherwise).
+
+    Returns a :class:`~bioviz.sweeps.SweepResult` on the grid ``seed x model`` (``"snn"``,
+    ``"ann"``) with values ``test_acc``, ``firing_prob`` (NaN for the ANN) and ``seconds``;
+    each :class:`TrainResult` is in ``runs`` (``runs_of(result, "snn")`` lists them by seed).
+    """
+    seeds = tuple(check_seed(s) for s in seeds)
     if not seeds:
         raise ValueError("seeds must not be empty")
-    out = {"snn": [], "ann": []}
-    for seed in progress(seeds, desc="seeds", disable=not show_progress):
-        out["snn"].append(train("snn", seed=seed, **kwargs))
-        ann_kwargs = {
-            k: v for k, v in kwargs.items() if k in ("n_hidden", "epochs", "lr", "batch_size", "hidden_layers")
-        }
-        out["ann"].append(train("ann", seed=seed, **ann_kwargs))
-    return out
+    ann_kwargs = {
+        k: v for k, v in kwargs.items() if k in ("n_hidden", "epochs", "lr", "batch_size", "hidden_layers")
+    }
+    axes = {"seed": seeds, "model": ("snn", "ann")}
+    points, runs = [], []
+    for p in progress(grid_points(axes), desc="SNN and ANN", disable=not show_progress):
+        r = train(p["model"], seed=p["seed"], **(kwargs if p["model"] == "snn" else ann_kwargs))
+        points.append(dict(test_acc=r.test_acc, firing_prob=r.firing_prob, seconds=r.seconds))
+        runs.append(r)
+    return SweepResult.from_points(axes, points, runs=runs, settings=dict(kwargs))
+
+
+def runs_of(sweep: SweepResult, model: str) -> list[TrainResult]:
+    """The :class:`TrainResult` of every seed of one model of a sweep, in seed order."""
+    one = sweep.sel(model=model)
+    return [one.run(**p) for p in one.points()]
 
 
 def surrogate_shape(name: str, slope: float = 25.0) -> dict:
@@ -347,57 +361,41 @@ DEPTH_SURROGATES = {
 
 def depth_sweep(
     depths=(1, 2, 3), surrogates=None, seeds=(0, 1, 2), epochs: int = 15, show_progress: bool = True, **kwargs
-) -> list[dict]:
-    """Train SNNs with 1..3 hidden spiking layers for each surrogate and seed, and the ANN of
-    the same depth. One row per (depth, model, seed): ``depth``, ``model``, ``seed``,
-    ``test_acc``, ``firing_prob``, ``grad_first`` (first epoch's mean gradient norm reaching the
-    first layer), ``seconds`` and ``result`` (the :class:`TrainResult`).
+) -> SweepResult:
+    """Train SNNs with 1..3 hidden spiking layers for each surrogate and seed, and the ANN of the same depth.
+
+    Returns a :class:`~bioviz.sweeps.SweepResult` on the grid ``seed x depth x model`` (the
+    surrogates' labels, then ``"ANN"``) with values ``test_acc``, ``firing_prob`` (NaN for the
+    ANN), ``grad_first`` (first epoch's mean gradient norm reaching the first layer) and
+    ``seconds``; each point's :class:`TrainResult` is in ``runs``.
 
     ``surrogates`` maps a label to :func:`train` arguments (default :data:`DEPTH_SURROGATES`).
     """
     surrogates = DEPTH_SURROGATES if surrogates is None else dict(surrogates)
     if not surrogates:
         raise ValueError("surrogates must not be empty")
-    depths = [check_int("depth", d, 1, 8) for d in depths]
-    seeds = [check_seed(s) for s in seeds]
+    if "ANN" in surrogates:
+        raise ValueError("'ANN' is the label of the ANN baseline; give the surrogate another name")
+    depths = tuple(check_int("depth", d, 1, 8) for d in depths)
+    seeds = tuple(check_seed(s) for s in seeds)
     if not depths or not seeds:
         raise ValueError("depths and seeds must not be empty")
-    jobs = [(d, label, kw, s) for d in depths for label, kw in [*surrogates.items(), ("ANN", None)] for s in seeds]
-    rows = []
-    for depth, label, kw, seed in progress(jobs, desc="depth sweep", disable=not show_progress):
-        if kw is None:
-            r = train(
-                "ann",
-                hidden_layers=depth,
-                epochs=epochs,
-                seed=seed,
-                **{k: v for k, v in kwargs.items() if k in ("n_hidden", "lr", "batch_size")},
-            )
+    axes = {"seed": seeds, "depth": depths, "model": (*surrogates, "ANN")}
+    points, runs = [], []
+    for p in progress(grid_points(axes), desc="depth sweep", disable=not show_progress):
+        depth, seed = p["depth"], p["seed"]
+        if p["model"] == "ANN":
+            ann_kwargs = {k: v for k, v in kwargs.items() if k in ("n_hidden", "lr", "batch_size")}
+            r = train("ann", hidden_layers=depth, epochs=epochs, seed=seed, **ann_kwargs)
         else:
-            r = train("snn", hidden_layers=depth, epochs=epochs, seed=seed, **kw, **kwargs)
-        rows.append(
+            r = train("snn", hidden_layers=depth, epochs=epochs, seed=seed, **surrogates[p["model"]], **kwargs)
+        points.append(
             dict(
-                depth=depth,
-                model=label,
-                seed=seed,
                 test_acc=r.test_acc,
                 firing_prob=r.firing_prob,
                 grad_first=r.history["grad_first"][0],
                 seconds=r.seconds,
-                result=r,
             )
         )
-    return rows
-
-
-def summarise(rows: list[dict], by=("depth", "model"), value: str = "test_acc") -> list[dict]:
-    """Mean, min and max of ``value`` over seeds for each group of ``by`` (in first-seen order)."""
-    groups: dict[tuple, list[float]] = {}
-    for r in rows:
-        groups.setdefault(tuple(r[k] for k in by), []).append(r[value])
-    return [
-        dict(
-            zip(by, key, strict=True), mean=float(np.mean(v)), min=float(np.min(v)), max=float(np.max(v)), n=len(v)
-        )
-        for key, v in groups.items()
-    ]
+        runs.append(r)
+    return SweepResult.from_points(axes, points, runs=runs, settings=dict(epochs=epochs, **kwargs))
