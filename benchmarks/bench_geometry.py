@@ -25,6 +25,7 @@ def _timed(fn):
 def run() -> str:
     from bioviz.geometry import experiments, manifolds, models, reproduce
     from bioviz.geometry.explorers import M_EXEMPLAR, N_T, P_EXEMPLAR
+    from bioviz.geometry.paper import PAPER
 
     models.train(models.config("standard", epochs=1))  # warm-up: data, torch start-up
     rows = [
@@ -62,7 +63,9 @@ def run() -> str:
             "",
             f"README random-data MFTMA example (P = 100, M = 50, N = 5000, n_t = 200): {t_readme:.2f} s; "
             f"capacity {readme.capacity:.4f}, radius {readme.radius:.3f}, dimension {readme.dimension:.2f} "
-            "(README: 0.04, 1.48, 36.17).",
+            "(README: {}, {}, {}).".format(
+                *(PAPER[f"mftma_readme_{k}"] for k in ("capacity", "radius", "dimension"))
+            ),
         ]
     )
 

@@ -356,9 +356,12 @@ def displacement(clean, adversarial) -> float:
 
 
 def readme_example(seed: int = 0, n_t: int = 200) -> MFTMA:
-    """The replicaMFT README's random-data example: P = 100 manifolds of M = 50 Gaussian points
-    in N = 5000 dimensions, margin 0, ``n_t`` = 200. The README reports capacity 0.04, radius
-    1.48 (1.47 in our spec) and dimension 36.17 (with its centre-correlation step, K = 1)."""
+    """The replicaMFT README's random-data example.
+
+    P = 100 manifolds of M = 50 Gaussian points in N = 5000 dimensions, margin 0, ``n_t`` = 200.
+    What the README reports (with its centre-correlation step, K = 1, which we skip) is in
+    :data:`bioviz.geometry.paper.PAPER` (``mftma_readme_capacity``, ``_radius``, ``_dimension``).
+    """
     rng = np.random.default_rng(check_seed(seed))
     X = [rng.standard_normal((50, 5000)) for _ in range(100)]
     return mftma(X, kappa=0.0, n_t=n_t, seed=seed)

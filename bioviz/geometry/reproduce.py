@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from bioviz.geometry import attacks, manifolds
+from bioviz.geometry.paper import PAPER
 from bioviz.report import Comparison
 from bioviz.runtime import progress
 from bioviz.sweeps import SweepResult
@@ -230,23 +231,20 @@ def comparison(v: dict, anchors: dict) -> Comparison:
         note=f"Cover's 2; n_t = {anchors['points_n_t']} Gaussian vectors",
     )
     r = anchors["readme"]
-    c.add("README random data: capacity", 0.04, _f(r.capacity, 4), rule="approx", tolerance=0.002)
-    c.add(
-        "README random data: radius",
-        1.47,
-        _f(r.radius),
-        rule="approx",
-        tolerance=0.02,
-        note="the README prints 1.48 in one version, the spec 1.47",
-    )
-    c.add(
-        "README random data: dimension",
-        36.2,
-        _f(r.dimension, 2),
-        rule="approx",
-        tolerance=0.5,
-        note="36.17 in the README; we skip its centre-correlation step",
-    )
+    for name, ours, digits, tolerance in (
+        ("capacity", r.capacity, 4, 0.002),
+        ("radius", r.radius, 3, 0.02),
+        ("dimension", r.dimension, 2, 0.5),
+    ):
+        key = f"mftma_readme_{name}"
+        c.add(
+            f"README random data: {name}",
+            PAPER[key],
+            _f(ours, digits),
+            rule="approx",
+            tolerance=tolerance,
+            note=PAPER.reported(key).note,
+        )
     c.add(
         f"participation ratio of isotropic {anchors['pr_d']}-d data",
         anchors["pr_d"],
@@ -357,15 +355,19 @@ def paper_comparison(
         "The paper repository's CIFAR-10 numbers beside ours (orientation only: different data, networks and ε)",
         reference_label="paper (CIFAR-10)",
     )
+    setting = (
+        f"paper: ε = {PAPER['attack_eps'] * 255:.0f}/255, {PAPER['attack_steps']} steps, "
+        f"{PAPER['attack_stimuli']} stimuli; ours: digits, ε = 0.1, 20 steps"
+    )
     c.add(
         "standard: clean / adversarial accuracy",
-        "ResNet18: 0.949 / 0.404",
+        f"ResNet18: {PAPER['standard_clean_acc']:.3f} / {PAPER['standard_adv_acc']:.3f}",
         f"{std['acc'][1][0]:.3f} / {std['acc'][1][i01]:.3f}",
-        note="paper: ε = 1/255, 16 steps, 500 stimuli; ours: digits, ε = 0.1, 20 steps",
+        note=setting,
     )
     c.add(
         "stochastic: clean / adversarial accuracy (no EOT, as the paper's demo)",
-        "VOneResNet18: 0.891 / 0.830",
+        f"VOneResNet18: {PAPER['stochastic_clean_acc']:.3f} / {PAPER['stochastic_adv_acc']:.3f}",
         f"{sto['acc'][1][0]:.3f} / {sto['acc'][1][i01]:.3f}",
         note="single draw; the paper's model uses Gaussian noise in a Gabor VOneBlock",
     )

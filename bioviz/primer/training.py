@@ -8,7 +8,8 @@ Network (both): 64 inputs -> ``n_hidden`` -> 10 outputs.
   :math:`M_t = \beta M_{t-1} + W_2 S_t` whose time average is the logit. The Heaviside step
   :math:`H` has zero derivative almost everywhere, so backpropagation through time replaces it
   by a *surrogate*: fast sigmoid :math:`\partial S/\partial U \approx 1/(1 + k|U-\vartheta|)^2`
-  or arctan :math:`\approx 1/(1 + (\pi k (U-\vartheta)/2)^2)`. ``surrogate="none"`` keeps the
+  or snnTorch's arctan :math:`\approx (\alpha/2)/(1 + (\pi \alpha (U-\vartheta)/2)^2)` with
+  :math:`\alpha = k/12.5` (both peak at 1 when :math:`k = 25`). ``surrogate="none"`` keeps the
   true (zero) derivative: then only the readout learns, on random spiking features;
   ``"straight_through"`` passes the gradient unchanged (:math:`\partial S/\partial U = 1`).
   ``hidden_layers`` stacks that many spiking layers of ``n_hidden`` neurons; ``spike_grad``

@@ -11,7 +11,8 @@ The model follows Srinivasan, Plenz & Girvan (2025). Each neuron ``i`` has a pot
 The first ``n_exc`` neurons are excitatory, the rest inhibitory (Dale's law): the columns of
 ``A_E`` (shape ``(N, N_E)``) and ``A_I`` (shape ``(N, N_I)``) hold non-negative weights of the
 synapses *from* excitatory and inhibitory neurons. ``J`` is the recurrent gain, ``c`` the slope
-of the sigmoid and :math:`\Lambda` a leak (0 in the paper's discrete map).
+of the sigmoid and :math:`\Lambda` a leak of the potential (0 by default: our calibration, not a
+value taken from the paper).
 
 **Balance.** :func:`build` draws ``K_E`` excitatory and ``K_I`` inhibitory inputs per neuron
 (fixed in-degree) with weights around :math:`1/K_E` and :math:`(1-\beta)/K_I`, so every row of
