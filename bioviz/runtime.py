@@ -157,7 +157,7 @@ _bypass = False
 
 
 def memo(maxsize: int = 64):
-    """Cache an computation's results (``functools.lru_cache`` with ``maxsize`` entries).
+    """Cache a computation's results (``functools.lru_cache`` with ``maxsize`` entries).
 
     An explorer's ``simulate`` calls such helpers for the parts of a result that only some
     controls change (a Hopfield load curve does not depend on the number of patterns shown),
