@@ -31,14 +31,16 @@ axis, and :meth:`~SweepResult.summary` gives the table rows a report prints.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["SweepResult", "grid_points"]
+__all__ = ["SweepResult", "grid_points", "save", "load"]
 
 
 def _axes(axes: Mapping[str, Sequence]) -> dict[str, tuple]:
@@ -266,3 +268,41 @@ class SweepResult:
     def __repr__(self) -> str:
         grid = " x ".join(f"{a}[{len(c)}]" for a, c in self.axes.items())
         return f"SweepResult({grid}; values: {', '.join(self.values)}; {len(self.runs)} runs)"
+
+
+def _jsonable(x):
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, tuple | list):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    return x
+
+
+def save(result: SweepResult, path) -> Path:
+    """Write a sweep to ``path`` (``.npz``): every value array, the axes and the settings.
+
+    The full ``runs`` are not written (they can be models); :func:`load` reads the rest.
+    Settings are stored as JSON, so tuples come back as lists.
+    """
+    path = Path(path)
+    if path.suffix != ".npz":
+        raise ValueError(f"a sweep is saved as .npz, got {path.name!r}")
+    header = dict(axes=_jsonable(result.axes), settings=_jsonable(result.settings), format=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, __header__=np.array(json.dumps(header)), **result.values)
+    return path
+
+
+def load(path) -> SweepResult:
+    """A sweep written by :func:`save` (without its ``runs``)."""
+    with np.load(Path(path), allow_pickle=False) as f:
+        if "__header__" not in f:
+            raise ValueError(f"{path} is not a saved sweep (no header)")
+        header = json.loads(str(f["__header__"]))
+        values = {k: f[k] for k in f.files if k != "__header__"}
+    axes = {k: tuple(tuple(c) if isinstance(c, list) else c for c in v) for k, v in header["axes"].items()}
+    return SweepResult(axes, values, settings=header["settings"])

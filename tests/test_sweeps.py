@@ -90,3 +90,21 @@ def test_depth_figure_draws_each_model_mean_and_range_over_seeds():
     np.testing.assert_allclose(mean["fs"], [0.85, 0.4])
     np.testing.assert_allclose(mean["ANN"], [0.94, 0.93])
     assert list(fig.layout.xaxis.tickvals) == [1, 2]
+
+
+def test_save_and_load_keep_values_axes_and_settings(tmp_path):
+    from bioviz import sweeps
+
+    r = _result()
+    path = sweeps.save(r, tmp_path / "sub" / "r.npz")
+    back = sweeps.load(path)
+    assert back.axes == r.axes and back.settings == {"eps": [0.1]} and back.runs == {}
+    for name in r.keys():
+        np.testing.assert_array_equal(back[name], r[name])
+    pattern = SweepResult({"pattern": ((1, -1), (-1, 1))}, {"x": [1.0, 2.0]})
+    assert sweeps.load(sweeps.save(pattern, tmp_path / "p.npz")).axes == pattern.axes  # tuples stay tuples
+    with pytest.raises(ValueError, match=".npz"):
+        sweeps.save(r, tmp_path / "r.json")
+    np.savez(tmp_path / "other.npz", x=np.arange(3))
+    with pytest.raises(ValueError, match="not a saved sweep"):
+        sweeps.load(tmp_path / "other.npz")

@@ -7,7 +7,7 @@ import pytest
 from plotly.utils import PlotlyJSONEncoder
 
 from bioviz.swimmer import es, experiments, figures
-from bioviz.swimmer.rollout import ncap, rollout, run_many, summary
+from bioviz.swimmer.rollout import ncap, rollout
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,9 @@ def test_rollout_figure(episode):
 
 
 def test_experiments_and_result_figures():
-    sw = experiments.sweep("prop", [0.0, 1.0], seeds=(0, 1), n_steps=200, processes=2, show_progress=False)
+    sw = experiments.sweep(
+        "prop", [0.0, 1.0], seeds=(0, 1), n_steps=200, parallel="processes:2", show_progress=False
+    )
     assert sw["returns"].shape == (2, 2)
     assert sw["returns"][:, 1].min() > sw["returns"][:, 0].max()  # proprioception helps
     fig = figures.sweep_figure(
@@ -109,41 +111,33 @@ def test_experiments_and_result_figures():
         seeds=(0,),
         n_steps=100,
         sign_constraints=False,
-        processes=1,
+        parallel="serial",
         show_progress=False,
     )["returns"][0]
     assert free[0] == free[1] > 0 == free[2]
-    clamped = experiments.sweep("contra", [1.0], seeds=(0,), n_steps=100, processes=1, show_progress=False)[
+    clamped = experiments.sweep("contra", [1.0], seeds=(0,), n_steps=100, parallel="serial", show_progress=False)[
         "returns"
     ][0]
     assert clamped[0] == free[1]
-    tr = experiments.sweep("n_links", [4, 8], seeds=(0,), n_steps=100, processes=1, show_progress=False)
+    tr = experiments.sweep("n_links", [4, 8], seeds=(0,), n_steps=100, parallel="serial", show_progress=False)
     assert tr["returns"].shape == (1, 2)
     fig = figures.bars_figure([4, 8], tr["returns"], speeds=tr["speeds"], reference=[343, 900])
     bars = [t for t in fig.data if t.type == "bar"]
     np.testing.assert_allclose(bars[1].y, tr["speeds"][0])
     assert bars[1].yaxis == "y2" and _finite(fig)
-    ab = experiments.sign_ablation(seeds=(0,), n_steps=150, processes=2, show_progress=False)
+    ab = experiments.sign_ablation(seeds=(0,), n_steps=150, parallel="processes:2", show_progress=False)
     assert ab.axes["pattern"] == experiments.PATTERNS and ab["returns"].shape == (1, 16)
     best = ab.axes["pattern"][int(np.argmax(ab["returns"][0]))]
     assert best == (1, 1, 1, -1)  # only the worm's signs swim forward
     assert _finite(figures.sign_ablation_figure(ab.axes["pattern"], ab["returns"][0], ab["speeds"][0]))
-    ini = experiments.init_returns(seeds=(0, 1), n_steps=100, processes=1, show_progress=False)
+    ini = experiments.init_returns(seeds=(0, 1), n_steps=100, parallel="serial", show_progress=False)
     assert ini["returns"].shape == (2, 4) and ini.dims == ("seed", "init")
     # seed s of an initialisation is the same episode whatever else is on the grid
     one = experiments.init_returns(
-        ini.axes["init"][1:2], seeds=(1,), n_steps=100, processes=1, show_progress=False
+        ini.axes["init"][1:2], seeds=(1,), n_steps=100, parallel="serial", show_progress=False
     )
     assert one["returns"][0, 0] == ini["returns"][1, 1]
     assert _finite(figures.bars_figure(ini.axes["init"], ini["returns"], reference=[1, 2, 3, 4]))
-
-
-def test_run_many_does_not_depend_on_the_number_of_processes():
-    jobs = [dict(controller=ncap(prop=p), n_steps=80, seed=s) for p in (0.5, 1.0) for s in (0, 1)]
-    serial = run_many(summary, jobs, processes=1, show_progress=False)
-    np.testing.assert_equal(serial, run_many(summary, jobs, processes=2, show_progress=False))
-    # longest first, results still in the order of the jobs
-    np.testing.assert_equal(serial, run_many(summary, jobs, processes=2, show_progress=False, costs=[1, 4, 2, 3]))
 
 
 def test_es_figure():

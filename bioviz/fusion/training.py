@@ -46,6 +46,7 @@ import numpy as np
 from bioviz.fusion import iemf
 from bioviz.fusion.models import FEATURES, HIDDEN, FusionNet, SpikingFusionNet, run_generator
 from bioviz.fusion.task import check_sigma, clean_data, test_noise
+from bioviz.parallel import Backend, pmap, resolve
 from bioviz.runtime import progress, torch_threads
 from bioviz.validation import check_choice, check_int, check_number, check_positive, check_range, check_seed
 
@@ -192,6 +193,30 @@ class Ensemble:
             config=self.config,
             seconds=self.seconds,
             n_params=self.n_params,
+            **arrays,
+            **extra,
+        )
+
+    @classmethod
+    def concat(cls, parts: list[Ensemble], *, seconds: float | None = None) -> Ensemble:
+        """The runs of several ensembles of the same configuration as one, in order."""
+        if not parts:
+            raise ValueError("parts must not be empty")
+        if any(p.config != parts[0].config for p in parts):
+            raise ValueError("ensembles of different configurations cannot be joined")
+        arrays = {
+            name: np.concatenate([getattr(p, name) for p in parts])
+            for name in ("test_acc", "acc_a", "acc_v", "k", "k_applied", "rho", "loss")
+        }
+        extra = {
+            name: None if getattr(parts[0], name) is None else np.concatenate([getattr(p, name) for p in parts])
+            for name in ("spikes", "spike_counts", "firing_prob")
+        }
+        return cls(
+            specs=[s for p in parts for s in p.specs],
+            config=parts[0].config,
+            seconds=max(p.seconds for p in parts) if seconds is None else seconds,
+            n_params=parts[0].n_params,
             **arrays,
             **extra,
         )
@@ -459,6 +484,7 @@ def train_runs(
     num_steps: int = 6,
     beta: float = 0.9,
     gain: float = 2.0,
+    parallel: str | Backend | None = None,
     show_progress: bool = True,
     desc: str | None = None,
 ) -> Ensemble:
@@ -468,7 +494,9 @@ def train_runs(
     ``kind="snn"`` uses spiking encoders with ``num_steps`` steps and membrane decay ``beta``
     (``gain`` scales the input current). Deterministic: the same specs and settings give the
     same result, and each run's result does not depend on the other runs in ``specs``.
-    Runs on one torch thread (faster for models this small on a 2-core machine).
+    Runs on one torch thread (faster for models this small on a 2-core machine). With a
+    ``parallel`` backend other than serial (see :mod:`bioviz.parallel`) the runs are split into
+    one contiguous group per worker, trained there, and joined in the order of ``specs``.
     """
     import torch
 
@@ -496,6 +524,18 @@ def train_runs(
     )
     E = len(specs)
     t0 = time.perf_counter()
+    backend = resolve(parallel)
+    if backend.kind != "serial" and E > 1:
+        groups = np.array_split(np.arange(E), min(backend.n_workers, E))
+        parts = pmap(
+            train_runs,
+            [dict(config, specs=[specs[i] for i in g], show_progress=False, parallel="serial") for g in groups],
+            unpack=True,
+            parallel=backend,
+            desc=desc or f"training {E} {kind.upper()} run(s) on {len(groups)} workers",
+            show_progress=show_progress,
+        )
+        return Ensemble.concat(parts, seconds=time.perf_counter() - t0)
     with torch_threads(1):
         tr = Trainer(
             specs,

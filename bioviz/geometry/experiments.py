@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bioviz.geometry import attacks, manifolds, models
+from bioviz.parallel import Backend, pmap, resolve
 from bioviz.runtime import progress, torch_threads
 from bioviz.sweeps import SweepResult, grid_points
 from bioviz.validation import check_choice, check_int, check_seed
@@ -261,6 +262,7 @@ def sigma_sweep(
     n: int | None = None,
     overlap_P: int = 8,
     overlap_M: int = 16,
+    parallel: str | Backend | None = None,
     show_progress: bool = True,
 ) -> SweepResult:
     """Accuracy under attack (single draw and 8-draw average) and the overlap ratio against sigma.
@@ -273,6 +275,7 @@ def sigma_sweep(
     manifolds attacked at ``overlap_eps``, default the largest eps; NaN for sigma = 0),
     corrected for its sampling floor; ``overlap_raw`` the raw ratio and ``overlap_null_raw``
     the raw ratio with no attack (see :func:`bioviz.geometry.manifolds.overlap_ratio`).
+    Grid points run through :func:`bioviz.parallel.pmap` (``parallel``; serial by default).
     """
     sigmas = tuple(float(s) for s in sigmas)
     seeds = tuple(check_seed(s) for s in seeds)
@@ -284,27 +287,45 @@ def sigma_sweep(
     if overlap_eps is None:
         overlap_eps = float(eps[-1])
     overlap_eps = attacks.check_eps(overlap_eps)
-    layers = ("front", "logits")
     axes = {"seed": seeds, "sigma": sigmas}
-    points = []
-    for p in progress(grid_points(axes), desc="sigma sweep", disable=not show_progress):
-        seed, s = p["seed"], p["sigma"]
-        model = models.trained("stochastic" if s > 0 else "standard", s, seed)
-        r = attacks.robustness(model, eps, steps=steps, eot=eot, n=n, seed=100 * seed)
-        point = dict(acc1=r["acc"][1], acc8=r["acc"][8], correct8=r["correct"][8][-1])
-        ratios = np.full((3, len(layers)), np.nan)  # corrected, raw, null raw
-        if s > 0:
-            ms = exemplar_manifolds(
-                model, P=overlap_P, M=overlap_M, eps=overlap_eps, steps=steps, eot=eot, seed=seed
-            )
-            for k, layer in enumerate(layers):
-                ratios[0, k] = manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer])
-                ratios[1, k] = manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer], corrected=False)
-                ratios[2, k] = manifolds.overlap_ratio(ms.clean[layer], ms.null[layer], corrected=False)
-        point.update(overlap=ratios[0], overlap_raw=ratios[1], overlap_null_raw=ratios[2])
-        points.append(point)
+    common = dict(
+        eps=eps, steps=steps, eot=eot, n=n, overlap_P=overlap_P, overlap_M=overlap_M, overlap_eps=overlap_eps
+    )
+    points = pmap(
+        _sigma_point,
+        [dict(p, **common) for p in grid_points(axes)],
+        unpack=True,
+        parallel=resolve(parallel),
+        desc="sigma sweep",
+        show_progress=show_progress,
+    )
     return SweepResult.from_points(
-        axes, points, settings=dict(eps=eps, layers=layers, overlap_eps=overlap_eps, steps=steps, eot=eot)
+        axes, points, settings=dict(eps=eps, layers=LAYERS, overlap_eps=overlap_eps, steps=steps, eot=eot)
+    )
+
+
+#: The layers whose overlap ratio :func:`sigma_sweep` measures.
+LAYERS = ("front", "logits")
+
+
+def _sigma_point(seed, sigma, *, eps, steps, eot, n, overlap_P, overlap_M, overlap_eps) -> dict:
+    """One grid point of :func:`sigma_sweep` (module level, so a worker process can run it)."""
+    model = models.trained("stochastic" if sigma > 0 else "standard", sigma, seed)
+    r = attacks.robustness(model, eps, steps=steps, eot=eot, n=n, seed=100 * seed)
+    ratios = np.full((3, len(LAYERS)), np.nan)  # corrected, raw, null raw
+    if sigma > 0:
+        ms = exemplar_manifolds(model, P=overlap_P, M=overlap_M, eps=overlap_eps, steps=steps, eot=eot, seed=seed)
+        for k, layer in enumerate(LAYERS):
+            ratios[0, k] = manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer])
+            ratios[1, k] = manifolds.overlap_ratio(ms.clean[layer], ms.adv[layer], corrected=False)
+            ratios[2, k] = manifolds.overlap_ratio(ms.clean[layer], ms.null[layer], corrected=False)
+    return dict(
+        acc1=r["acc"][1],
+        acc8=r["acc"][8],
+        correct8=r["correct"][8][-1],
+        overlap=ratios[0],
+        overlap_raw=ratios[1],
+        overlap_null_raw=ratios[2],
     )
 
 

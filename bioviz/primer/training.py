@@ -36,7 +36,8 @@ import torch
 from torch import nn
 
 from bioviz.data import digits
-from bioviz.runtime import fit, progress, torch_threads
+from bioviz.parallel import Backend, pmap, resolve
+from bioviz.runtime import fit, torch_threads
 from bioviz.sweeps import SweepResult, grid_points
 from bioviz.validation import check_choice, check_int, check_positive, check_range, check_seed
 
@@ -298,12 +299,15 @@ def surrogate_curves(slope: float = 25.0, x_range: float = 1.0, n: int = 401) ->
     return curves
 
 
-def snn_vs_ann(seeds=(0, 1, 2), show_progress: bool = True, **kwargs) -> SweepResult:
+def snn_vs_ann(
+    seeds=(0, 1, 2), parallel: str | Backend | None = None, show_progress: bool = True, **kwargs
+) -> SweepResult:
     """Train the SNN and the equal ANN once per seed (same settings otherwise).
 
     Returns a :class:`~bioviz.sweeps.SweepResult` on the grid ``seed x model`` (``"snn"``,
     ``"ann"``) with values ``test_acc``, ``firing_prob`` (NaN for the ANN) and ``seconds``;
     each :class:`TrainResult` is in ``runs`` (``runs_of(result, "snn")`` lists them by seed).
+    Runs go through :func:`bioviz.parallel.pmap` (``parallel``; serial by default).
     """
     seeds = tuple(check_seed(s) for s in seeds)
     if not seeds:
@@ -312,12 +316,29 @@ def snn_vs_ann(seeds=(0, 1, 2), show_progress: bool = True, **kwargs) -> SweepRe
         k: v for k, v in kwargs.items() if k in ("n_hidden", "epochs", "lr", "batch_size", "hidden_layers")
     }
     axes = {"seed": seeds, "model": ("snn", "ann")}
-    points, runs = [], []
-    for p in progress(grid_points(axes), desc="SNN and ANN", disable=not show_progress):
-        r = train(p["model"], seed=p["seed"], **(kwargs if p["model"] == "snn" else ann_kwargs))
-        points.append(dict(test_acc=r.test_acc, firing_prob=r.firing_prob, seconds=r.seconds))
-        runs.append(r)
-    return SweepResult.from_points(axes, points, runs=runs, settings=dict(kwargs))
+    jobs = [
+        dict(
+            kind=p["model"], seed=p["seed"], show_progress=False, **(kwargs if p["model"] == "snn" else ann_kwargs)
+        )
+        for p in grid_points(axes)
+    ]
+    runs = pmap(
+        train, jobs, unpack=True, parallel=resolve(parallel), desc="SNN and ANN", show_progress=show_progress
+    )
+    return _sweep_of(axes, runs, settings=dict(kwargs))
+
+
+def _sweep_of(axes: dict, runs: list[TrainResult], settings: dict) -> SweepResult:
+    points = [
+        dict(
+            test_acc=r.test_acc,
+            firing_prob=r.firing_prob,
+            grad_first=r.history["grad_first"][0],
+            seconds=r.seconds,
+        )
+        for r in runs
+    ]
+    return SweepResult.from_points(axes, points, runs=runs, settings=settings)
 
 
 def runs_of(sweep: SweepResult, model: str) -> list[TrainResult]:
@@ -361,7 +382,13 @@ DEPTH_SURROGATES = {
 
 
 def depth_sweep(
-    depths=(1, 2, 3), surrogates=None, seeds=(0, 1, 2), epochs: int = 15, show_progress: bool = True, **kwargs
+    depths=(1, 2, 3),
+    surrogates=None,
+    seeds=(0, 1, 2),
+    epochs: int = 15,
+    parallel: str | Backend | None = None,
+    show_progress: bool = True,
+    **kwargs,
 ) -> SweepResult:
     """Train SNNs with 1..3 hidden spiking layers for each surrogate and seed, and the ANN of the same depth.
 
@@ -371,6 +398,7 @@ def depth_sweep(
     ``seconds``; each point's :class:`TrainResult` is in ``runs``.
 
     ``surrogates`` maps a label to :func:`train` arguments (default :data:`DEPTH_SURROGATES`).
+    Runs go through :func:`bioviz.parallel.pmap` (``parallel``; serial by default).
     """
     surrogates = DEPTH_SURROGATES if surrogates is None else dict(surrogates)
     if not surrogates:
@@ -382,21 +410,24 @@ def depth_sweep(
     if not depths or not seeds:
         raise ValueError("depths and seeds must not be empty")
     axes = {"seed": seeds, "depth": depths, "model": (*surrogates, "ANN")}
-    points, runs = [], []
-    for p in progress(grid_points(axes), desc="depth sweep", disable=not show_progress):
-        depth, seed = p["depth"], p["seed"]
-        if p["model"] == "ANN":
-            ann_kwargs = {k: v for k, v in kwargs.items() if k in ("n_hidden", "lr", "batch_size")}
-            r = train("ann", hidden_layers=depth, epochs=epochs, seed=seed, **ann_kwargs)
-        else:
-            r = train("snn", hidden_layers=depth, epochs=epochs, seed=seed, **surrogates[p["model"]], **kwargs)
-        points.append(
-            dict(
-                test_acc=r.test_acc,
-                firing_prob=r.firing_prob,
-                grad_first=r.history["grad_first"][0],
-                seconds=r.seconds,
-            )
+    ann_kwargs = {k: v for k, v in kwargs.items() if k in ("n_hidden", "lr", "batch_size")}
+    jobs = [
+        dict(
+            kind="ann", hidden_layers=p["depth"], epochs=epochs, seed=p["seed"], show_progress=False, **ann_kwargs
         )
-        runs.append(r)
-    return SweepResult.from_points(axes, points, runs=runs, settings=dict(epochs=epochs, **kwargs))
+        if p["model"] == "ANN"
+        else dict(
+            kind="snn",
+            hidden_layers=p["depth"],
+            epochs=epochs,
+            seed=p["seed"],
+            show_progress=False,
+            **surrogates[p["model"]],
+            **kwargs,
+        )
+        for p in grid_points(axes)
+    ]
+    runs = pmap(
+        train, jobs, unpack=True, parallel=resolve(parallel), desc="depth sweep", show_progress=show_progress
+    )
+    return _sweep_of(axes, runs, settings=dict(epochs=epochs, **kwargs))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bioviz.parallel import Backend, pmap, resolve
 from bioviz.reservoir import model, tasks
 from bioviz.runtime import blas_threads, memo, progress
 from bioviz.validation import check_choice, check_int, check_positive, check_range, check_seed
@@ -165,30 +166,28 @@ class Sweep:
             self.gains[mode], self.biases[mode] = gains, biases
 
 
-def _run_modes(reservoirs, rhos, modes, sweep, *, delta, steps, seed, inputs, bar, diagnostics=True):
-    for mode in modes:
-        bar.set_postfix_str(mode)
-        adaptations = None
-        gains = biases = None
-        if mode == "static":
-            used = reservoirs
-        elif mode == "plastic":
-            adaptations = model.adapt_batch(reservoirs, rhos, delta=delta, steps=steps, seed=seed)
-            used = [a.reservoir for a in adaptations]
-        elif mode == "one-step":
-            used = [model.one_step(r, rho) for r, rho in zip(reservoirs, rhos, strict=True)]
-        else:  # intrinsic plasticity on the same networks, targeting the mean of rho
-            ab = [
-                ip_adapt(r, mu=float(np.mean(rho)), steps=steps, seed=seed)
-                for r, rho in zip(reservoirs, rhos, strict=True)
-            ]
-            gains, biases = np.stack([a for a, _ in ab]), np.stack([b for _, b in ab])
-            used = reservoirs
-        evals = tasks.evaluate_batch(
-            used, inputs=inputs, gains=gains, biases=biases, radius=diagnostics, lyapunov=diagnostics
-        )
-        sweep._store(mode, evals, rhos, adaptations, gains, biases)
-        bar.update(1)
+def _mode_result(mode, reservoirs, rhos, *, delta, steps, seed, inputs, diagnostics=True):
+    """One mode of a sweep on every reservoir: (evaluations, adaptations, gains, biases)."""
+    adaptations = None
+    gains = biases = None
+    if mode == "static":
+        used = reservoirs
+    elif mode == "plastic":
+        adaptations = model.adapt_batch(reservoirs, rhos, delta=delta, steps=steps, seed=seed)
+        used = [a.reservoir for a in adaptations]
+    elif mode == "one-step":
+        used = [model.one_step(r, rho) for r, rho in zip(reservoirs, rhos, strict=True)]
+    else:  # intrinsic plasticity on the same networks, targeting the mean of rho
+        ab = [
+            ip_adapt(r, mu=float(np.mean(rho)), steps=steps, seed=seed)
+            for r, rho in zip(reservoirs, rhos, strict=True)
+        ]
+        gains, biases = np.stack([a for a, _ in ab]), np.stack([b for _, b in ab])
+        used = reservoirs
+    evals = tasks.evaluate_batch(
+        used, inputs=inputs, gains=gains, biases=biases, radius=diagnostics, lyapunov=diagnostics
+    )
+    return evals, adaptations, gains, biases
 
 
 def _check_grid(name, values, modes, seed):
@@ -200,10 +199,15 @@ def _check_grid(name, values, modes, seed):
     return values, check_seed(seed)
 
 
-def _run_sweep(sweep, reservoirs, rhos, modes, desc, show_progress, **kwargs):
+def _run_sweep(sweep, reservoirs, rhos, modes, desc, show_progress, parallel=None, **kwargs):
+    """Every mode through :func:`bioviz.parallel.pmap` (the modes are independent)."""
     inputs = tasks.task_inputs(seed=kwargs["seed"])
-    with progress(total=len(modes), desc=desc, disable=not show_progress) as bar:
-        _run_modes(reservoirs, rhos, modes, sweep, inputs=inputs, bar=bar, **kwargs)
+    jobs = [dict(mode=m, reservoirs=reservoirs, rhos=rhos, inputs=inputs, **kwargs) for m in modes]
+    results = pmap(
+        _mode_result, jobs, unpack=True, parallel=resolve(parallel), desc=desc, show_progress=show_progress
+    )
+    for mode, (evals, adaptations, gains, biases) in zip(modes, results, strict=True):
+        sweep._store(mode, evals, rhos, adaptations, gains, biases)
     return sweep
 
 
@@ -220,6 +224,7 @@ def beta_sweep(
     steps: int = 1500,
     seed: int = 0,
     diagnostics: bool = True,
+    parallel: str | Backend | None = None,
     show_progress: bool = True,
 ) -> Sweep:
     """MC and NARMA-10 NRMSE against the global balance ``beta`` for each of ``modes``.
@@ -228,7 +233,8 @@ def beta_sweep(
     toward targets ``rho`` (mean ``rho``, ``heterogeneity`` as in
     :func:`~bioviz.reservoir.model.targets`); ``one-step``: after
     :func:`~bioviz.reservoir.model.one_step`; ``intrinsic``: after :func:`ip_adapt`.
-    ``diagnostics=False`` skips the Jacobian radius and the Lyapunov exponent (NaN).
+    ``diagnostics=False`` skips the Jacobian radius and the Lyapunov exponent (NaN). The modes
+    run through :func:`bioviz.parallel.pmap` (``parallel``; serial by default).
     """
     betas, seed = _check_grid("betas", betas, modes, seed)
     reservoirs = [model.build(n, b, gain, input_scaling=input_scaling, seed=seed) for b in betas]
@@ -255,6 +261,7 @@ def beta_sweep(
         modes,
         f"beta sweep (J = {gain:g})",
         show_progress,
+        parallel,
         delta=delta,
         steps=steps,
         seed=seed,
@@ -306,6 +313,7 @@ def target_sweep(
     modes=("plastic",),
     seed: int = 0,
     diagnostics: bool = True,
+    parallel: str | Backend | None = None,
     show_progress: bool = True,
 ) -> Sweep:
     """MC and NRMSE against the *mean* target rate, homogeneous (``heterogeneity = 0``) or
@@ -327,6 +335,7 @@ def target_sweep(
         modes,
         f"target sweep (h = {heterogeneity:g})",
         show_progress,
+        parallel,
         delta=delta,
         steps=steps,
         seed=seed,

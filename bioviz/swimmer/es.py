@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bioviz.parallel import Backend, pmap, resolve
 from bioviz.swimmer import rollout as ro
 from bioviz.swimmer import task
 from bioviz.swimmer.ncap import INITS, MLP, NCAP, MLPController, NCAPController
@@ -211,7 +212,7 @@ def compare(
     seeds=(0, 1, 2),
     *,
     n_links: int = 6,
-    processes: int | None = None,
+    parallel: str | Backend | None = None,
     show_progress: bool = True,
     hyper: dict | None = None,
     **budget,
@@ -219,8 +220,9 @@ def compare(
     """Train every kind from every seed under the same budget; ``{kind: [ESResult per seed]}``.
 
     ``budget`` (``iterations``, ``population``, ``episode_steps``) is shared by all kinds;
-    ``hyper`` maps a kind to its own ``sigma``/``lr`` (default: :data:`TUNED`). Runs are
-    spread over ``processes`` (initial vectors are built here, with torch; workers use numpy).
+    ``hyper`` maps a kind to its own ``sigma``/``lr`` (default: :data:`TUNED`). Runs go through
+    :func:`bioviz.parallel.pmap` (default: :data:`bioviz.swimmer.rollout.PARALLEL`);
+    initial vectors are built here, with torch, workers use numpy.
     """
     hyper = TUNED if hyper is None else hyper
     jobs = []
@@ -238,8 +240,14 @@ def compare(
                 )
             )
     costs = [1.3 if j["kind"] == "mlp" else 1.0 for j in jobs]  # the MLP's forward costs more
-    results = ro.run_many(
-        train, jobs, processes=processes, desc="ES runs", show_progress=show_progress, costs=costs
+    results = pmap(
+        train,
+        jobs,
+        unpack=True,
+        parallel=resolve(parallel, ro.PARALLEL),
+        desc="ES runs",
+        show_progress=show_progress,
+        costs=costs,
     )
     out: dict[str, list[ESResult]] = {k: [] for k in kinds}
     for r in results:

@@ -1,11 +1,13 @@
 """The notebook's experiments: sweeps, the sign ablation, initialisations, length transfer.
 
-Every function runs its episodes through :func:`bioviz.swimmer.rollout.run_many` (both cores
-by default) and returns a :class:`~bioviz.sweeps.SweepResult` on the grid ``seed x condition``
-with values ``returns``, ``displacements``, ``speeds``, ``lags`` and ``amplitudes``; the seed
-sets the initial pose (and, for random initialisations, the weights).
+Every function runs its episodes through :func:`bioviz.parallel.pmap` (on two local processes
+unless ``parallel`` or the session's default says otherwise: see
+:data:`bioviz.swimmer.rollout.PARALLEL`) and returns a :class:`~bioviz.sweeps.SweepResult` on
+the grid ``seed x condition`` with values ``returns``, ``displacements``, ``speeds``, ``lags``
+and ``amplitudes``; the seed sets the initial pose (and, for random initialisations, the
+weights).
 
->>> out = sweep("period", [20, 60], seeds=(0,), n_steps=200, processes=1, show_progress=False)
+>>> out = sweep("period", [20, 60], seeds=(0,), n_steps=200, parallel="serial", show_progress=False)
 >>> out["returns"].shape
 (1, 2)
 """
@@ -14,10 +16,11 @@ from __future__ import annotations
 
 import itertools
 
+from bioviz.parallel import Backend, pmap, resolve
 from bioviz.sweeps import SweepResult, grid_points
 from bioviz.swimmer import es, task
 from bioviz.swimmer.ncap import DEFAULT_PERIOD, INITS, WEIGHTS
-from bioviz.swimmer.rollout import ncap, run_many, summary
+from bioviz.swimmer.rollout import PARALLEL, ncap, summary
 from bioviz.validation import check_choice
 
 __all__ = ["SWEEPABLE", "PATTERNS", "sweep", "sign_ablation", "init_returns"]
@@ -32,10 +35,18 @@ _FIELDS = dict(
 )
 
 
-def _measure(axes: dict, jobs: list[dict], desc: str, processes, show_progress, **settings) -> SweepResult:
+def _measure(axes: dict, jobs: list[dict], desc: str, parallel, show_progress, **settings) -> SweepResult:
     """Run one episode per grid point (``jobs`` in :func:`~bioviz.sweeps.grid_points` order)."""
     costs = [j["n_links"] for j in jobs]  # physics cost grows with the body
-    summaries = run_many(summary, jobs, processes=processes, desc=desc, show_progress=show_progress, costs=costs)
+    summaries = pmap(
+        summary,
+        jobs,
+        unpack=True,
+        parallel=resolve(parallel, PARALLEL),
+        desc=desc,
+        show_progress=show_progress,
+        costs=costs,
+    )
     points = [{name: float(s[f]) for f, name in _FIELDS.items()} for s in summaries]
     return SweepResult.from_points(axes, points, settings=settings)
 
@@ -49,7 +60,7 @@ def sweep(
     n_links: int = 6,
     period: int = DEFAULT_PERIOD,
     sign_constraints: bool = True,
-    processes: int | None = None,
+    parallel: str | Backend | None = None,
     show_progress: bool = True,
     **weights,
 ) -> SweepResult:
@@ -76,7 +87,7 @@ def sweep(
         controllers[v] = dict(controller=ctrl, n_links=links)
     jobs = [dict(controllers[p[param]], n_steps=n_steps, seed=p["seed"]) for p in grid_points(axes)]
     return _measure(
-        axes, jobs, f"{param} sweep", processes, show_progress, n_steps=n_steps, sign_constraints=sign_constraints
+        axes, jobs, f"{param} sweep", parallel, show_progress, n_steps=n_steps, sign_constraints=sign_constraints
     )
 
 
@@ -85,7 +96,7 @@ def sign_ablation(
     seeds=(0, 1, 2),
     n_steps: int = task.EPISODE_STEPS,
     n_links: int = 6,
-    processes: int | None = None,
+    parallel: str | Backend | None = None,
     show_progress: bool = True,
 ) -> SweepResult:
     """All 16 sign patterns of unit weights, without sign constraints (grid ``seed x pattern``)."""
@@ -95,7 +106,7 @@ def sign_ablation(
         dict(controller=ctrl[p["pattern"]], n_links=n_links, n_steps=n_steps, seed=p["seed"])
         for p in grid_points(axes)
     ]
-    return _measure(axes, jobs, "sign patterns", processes, show_progress, n_steps=n_steps)
+    return _measure(axes, jobs, "sign patterns", parallel, show_progress, n_steps=n_steps)
 
 
 def init_returns(
@@ -104,7 +115,7 @@ def init_returns(
     seeds=tuple(range(8)),
     n_steps: int = 300,
     n_links: int = 6,
-    processes: int | None = None,
+    parallel: str | Backend | None = None,
     show_progress: bool = True,
 ) -> SweepResult:
     """Returns of NCAP straight from each initialisation (grid ``seed x init``; seed ``s``: weights and pose).
@@ -121,4 +132,4 @@ def init_returns(
         jobs.append(
             dict(controller=es.controller(kind, theta, n_links), n_links=n_links, n_steps=n_steps, seed=p["seed"])
         )
-    return _measure(axes, jobs, "initialisations", processes, show_progress, n_steps=n_steps)
+    return _measure(axes, jobs, "initialisations", parallel, show_progress, n_steps=n_steps)

@@ -16,9 +16,7 @@ Example
 from __future__ import annotations
 
 import math
-import multiprocessing
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -29,6 +27,10 @@ from bioviz.swimmer import task
 from bioviz.swimmer.ncap import DEFAULT_PERIOD, NCAPController, check_period
 from bioviz.validation import check_int
 
+#: Where the swimmer's sweeps run when neither ``parallel`` nor the session's default says (see
+#: :mod:`bioviz.parallel`): the physics is worth both cores of a laptop.
+PARALLEL = "processes:2"
+
 __all__ = [
     "Rollout",
     "rollout",
@@ -38,7 +40,7 @@ __all__ = [
     "wave_lags",
     "joint_amplitude",
     "joint_posture",
-    "run_many",
+    "PARALLEL",
     "summary",
 ]
 
@@ -309,52 +311,3 @@ def joint_posture(r: Rollout, start: int | None = None) -> dict[str, np.ndarray]
 def summary(controller: Callable, n_links: int = 6, n_steps: int = task.EPISODE_STEPS, seed: int = 0) -> dict:
     """:meth:`Rollout.summary` of one episode (small enough to send between processes)."""
     return rollout(controller, n_links=n_links, n_steps=n_steps, seed=seed).summary()
-
-
-def _call(job):
-    fn, kwargs = job
-    return fn(**kwargs)
-
-
-def run_many(
-    fn: Callable,
-    jobs: Sequence[dict],
-    *,
-    processes: int | None = None,
-    desc: str = "",
-    show_progress: bool = True,
-    costs: Sequence[float] | None = None,
-) -> list:
-    """``[fn(**job) for job in jobs]``, on ``processes`` worker processes (default: 2 or fewer).
-
-    Results come back in the order of ``jobs`` and do not depend on the number of processes
-    (every job carries its own seed). ``costs`` (relative run times, optional) start the
-    longest jobs first, so that no worker waits alone for a long last job. Workers are forked,
-    so ``fn`` and its arguments must be picklable (module-level functions, float
-    controllers); they must not use torch.
-    """
-    from bioviz.runtime import progress
-
-    jobs = list(jobs)
-    order = list(range(len(jobs)))
-    if costs is not None:
-        order.sort(key=lambda i: -costs[i])
-    if processes is None:
-        processes = min(2, os.cpu_count() or 1)
-    processes = check_int("processes", processes, low=1)
-    bar = progress(total=len(jobs), desc=desc, disable=not show_progress)
-    out: list = [None] * len(jobs)
-    try:
-        if processes == 1 or len(jobs) < 2:
-            for i in order:
-                out[i] = fn(**jobs[i])
-                bar.update()
-        else:
-            ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(min(processes, len(jobs))) as pool:
-                for i, result in zip(order, pool.imap(_call, [(fn, jobs[i]) for i in order]), strict=True):
-                    out[i] = result
-                    bar.update()
-    finally:
-        bar.close()
-    return out
