@@ -29,6 +29,10 @@ def _refuse_three(x):
     return -x
 
 
+def _backend_inside(_):
+    return parallel.resolve(None, "processes:2").kind
+
+
 def _tiny_sweep(backend):
     return experiments.sweep("prop", [0.0, 1.0], seeds=(0, 1), n_steps=60, parallel=backend, show_progress=False)
 
@@ -75,6 +79,14 @@ def test_serial_and_local_processes_give_the_same_sweep():
     assert pmap(_square_after, jobs, parallel="processes:2", costs=[1, 5, 2, 6, 3, 4], show_progress=False) == [
         x * x for x in range(6)
     ]
+
+
+@pytest.mark.parametrize("backend", ["serial", "processes:2"])
+def test_a_job_runs_its_own_sweeps_where_it_is(backend, monkeypatch):
+    # no nested pools: inside a job every sweep is serial, whatever the session's default
+    monkeypatch.setenv(parallel.ENV, "processes:2")
+    with parallel.use("processes:2"):
+        assert pmap(_backend_inside, range(3), parallel=backend, show_progress=False) == ["serial"] * 3
 
 
 @pytest.mark.parametrize("backend", ["serial", "processes:2"])
@@ -143,6 +155,11 @@ def test_every_parallel_sweep_gives_the_serial_numbers_on_two_processes():
     for mode in ("static", "plastic"):
         np.testing.assert_array_equal(r_serial.mc[mode], r_par.mc[mode])
         np.testing.assert_array_equal(r_serial.nrmse[mode], r_par.nrmse[mode])
+    from bioviz.swimmer import es
+
+    budget = dict(iterations=2, population=4, episode_steps=40)
+    e_serial, e_par = both(lambda b: es.train("ncap", **budget, parallel=b))
+    assert e_serial.history == e_par.history and np.array_equal(e_serial.theta, e_par.theta)
     specs = fusion.grid(("base", "iemf"), (0.8,), seeds=(0, 1))
     f_serial, f_par = both(lambda b: fusion.train_runs(specs, epochs=2, parallel=b))
     assert [s for s in f_par.specs] == specs

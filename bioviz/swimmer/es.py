@@ -131,6 +131,7 @@ def train(
     seed: int = 0,
     eval_seeds=(100, 101),
     theta0=None,
+    parallel: str | Backend | None = None,
 ) -> ESResult:
     """Train one controller with antithetic, rank-centred ES and Adam.
 
@@ -151,6 +152,9 @@ def train(
         Held-out initial poses on which the centre parameters are evaluated.
     theta0 : array, optional
         Initial parameters (default: :func:`initial_vector`).
+    parallel : str or Backend, optional
+        Where each iteration's population of episodes runs (:func:`bioviz.parallel.pmap`;
+        serial by default). Worth it for paper-scale populations; the result does not change.
     """
     check_choice("kind", kind, KINDS)
     n_links = task.check_n_links(n_links)
@@ -162,6 +166,7 @@ def train(
     sigma = check_positive("sigma", TUNED[kind]["sigma"] if sigma is None else sigma)
     lr = check_positive("lr", TUNED[kind]["lr"] if lr is None else lr)
     seed = check_int("seed", seed, low=0)
+    backend = resolve(parallel)
     t0 = time.perf_counter()
     theta0 = initial_vector(kind, n_links, seed) if theta0 is None else np.asarray(theta0, float)
     theta = theta0.copy()
@@ -177,12 +182,13 @@ def train(
         rng = np.random.default_rng([seed, k])
         eps = rng.standard_normal((half, theta.size))
         pose = int(rng.integers(1_000, 2**31 - 1))  # the training pose of this iteration
+        jobs = [
+            dict(kind=kind, theta=theta + s * sigma * e, n_links=n_links, steps=episode_steps, seed=pose)
+            for e in eps
+            for s in (1.0, -1.0)
+        ]
         returns = np.array(
-            [
-                _episode_return(kind, theta + s * sigma * e, n_links, episode_steps, pose)
-                for e in eps
-                for s in (1.0, -1.0)
-            ]
+            pmap(_episode_return, jobs, unpack=True, parallel=backend, desc="population", show_progress=False)
         )
         ranks = _centred_ranks(returns).reshape(half, 2)
         g = ((ranks[:, 0] - ranks[:, 1]) @ eps) / (population * sigma)
