@@ -39,9 +39,15 @@ def checksums(data_dir: Path = DATA_DIR) -> dict[str, str]:
     listing = Path(data_dir) / SUMS
     if not listing.exists():
         return sums
-    for line in listing.read_text().splitlines():
+    for number, line in enumerate(listing.read_text().splitlines(), 1):
         if line.strip():
-            digest, name = line.split(maxsplit=1)
+            parts = line.split(maxsplit=1)
+            if len(parts) != 2 or len(parts[0]) != 64 or any(c not in "0123456789abcdef" for c in parts[0]):
+                raise ValueError(
+                    f"{listing}, line {number}: expected '<64 hex digits>  <path>' "
+                    f"(the sha256sum format), got {line!r}"
+                )
+            digest, name = parts
             sums[name.lstrip("*")] = digest
     return sums
 

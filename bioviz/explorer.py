@@ -543,8 +543,18 @@ class ExplorerWidget:
         return {name: widget.value for name, widget in self.controls.items()}
 
     def set(self, **values) -> None:
-        """Set several controls at once, then update once (as a reader would, one by one)."""
+        """Set several controls at once, then update once (as a reader would, one by one).
+
+        A value outside a control's range, or of the wrong type, raises a ValueError naming the
+        control (a slider would silently clamp it).
+        """
+        checked = {}
         for name, value in values.items():
+            if name == "seed" and self.seed is not None:
+                checked[name] = check_seed(value)
+            else:
+                checked[name] = self.explorer.control(name).validate(value)
+        for name, value in checked.items():
             target = self.seed if name == "seed" else self.controls[name]
             target.unobserve(self._on_change, names="value")
             try:

@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from bioviz.theme import DIVERGING, SEQUENTIAL, TEMPLATE_NAME, color, rgba
+from bioviz.validation import check_int
 
 __all__ = [
     "new_figure",
@@ -56,6 +57,7 @@ def new_figure(
     >>> [x.text for x in a.layout.annotations], [x.text for x in b.layout.annotations]
     (['left', 'right'], ['other', 'right'])
     """
+    rows, cols = check_int("rows", rows, 1, 50), check_int("cols", cols, 1, 50)
     if rows == 1 and cols == 1 and not subplot_kwargs:
         fig = go.Figure()
     else:

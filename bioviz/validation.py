@@ -10,6 +10,8 @@ import math
 from collections.abc import Iterable
 from numbers import Integral, Real
 
+import numpy as np
+
 
 def _fmt(name: str, value, why: str) -> str:
     return f"{name} {why}, got {value!r}"
@@ -71,6 +73,27 @@ def check_choice(name: str, value, options: Iterable):
     return value
 
 
-def check_seed(seed) -> int:
-    """A non-negative integer seed."""
-    return check_int("seed", seed, low=0)
+#: The largest seed: numpy's legacy ``RandomState`` (which MuJoCo's suite uses) takes 32 bits.
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed, name: str = "seed") -> int:
+    """A non-negative integer seed that every generator of the suite accepts (<= 2**32 - 1)."""
+    return check_int(name, seed, low=0, high=MAX_SEED)
+
+
+def check_bool(name: str, value) -> bool:
+    """``True`` or ``False`` (numpy's booleans too); not a string such as ``"no"``, nor 0/1."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise ValueError(_fmt(name, value, "must be True or False"))
+
+
+def check_shapes(**arrays) -> tuple:
+    """The arguments as float arrays of one common shape (the message names them and theirs)."""
+    out = tuple(np.asarray(v, dtype=float) for v in arrays.values())
+    shapes = {name: a.shape for name, a in zip(arrays, out, strict=True)}
+    if len(set(shapes.values())) > 1:
+        got = ", ".join(f"{k} {v}" for k, v in shapes.items())
+        raise ValueError(" and ".join(arrays) + f" must have the same shape, got {got}")
+    return out

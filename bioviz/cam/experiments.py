@@ -343,6 +343,7 @@ def fragment_experiment(
     probes cannot write, so they do not disturb each other.
     """
     C, N = check_size(C, N)
+    sets = check_int("sets", sets, 1, 1000)
     P = check_int("P", P, 1, C)
     m = check_int("m", m, 1, N)
     noise = check_int("noise", noise, 0, N - m)

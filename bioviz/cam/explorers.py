@@ -25,6 +25,7 @@ from bioviz.cam.network import (
 from bioviz.explorer import Choice, Explorer, Float, Int, Toggle
 from bioviz.runtime import memo
 from bioviz.theme import color
+from bioviz.validation import check_int
 
 GATE_HELP = "plasticity on only during learn operations (an encoding phase, like acetylcholine)"
 RATIO_HELP = "depression over potentiation amplitude of the STDP rule (A+ = 4 nA)"
@@ -320,7 +321,8 @@ class FragmentExplorer(Explorer):
 
 
 def overwrite_contents(shared: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """An old and a new 4-bit content (N = 10) sharing ``shared`` bits."""
+    """An old and a new 4-bit content (N = 10) sharing ``shared`` bits (0 to 3)."""
+    shared = check_int("shared", shared, 0, 3)
     old = (2, 3, 4, 5)
     new = tuple(sorted(old[:shared] + (6, 7, 8, 9)[: 4 - shared]))
     return old, new

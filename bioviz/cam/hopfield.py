@@ -132,6 +132,14 @@ def completion(
 def load_curve(N: int = 200, loads=None, cue_fraction: float = 1.0, trials: int = 4, seed: int = 0) -> dict:
     """Mean overlap and fraction retrieved against the load ``alpha = P / N``."""
     loads = np.asarray(loads if loads is not None else np.arange(0.02, 0.31, 0.02), float)
+    if (
+        loads.ndim != 1
+        or not loads.size
+        or not np.all(np.isfinite(loads))
+        or np.any(loads <= 0)
+        or np.any(loads > 2)
+    ):
+        raise ValueError(f"loads must be a non-empty list of numbers in (0, 2], got {loads.tolist()!r}")
     Ps = np.maximum(1, np.round(loads * N).astype(int))
     res = [completion(N, int(P), cue_fraction, trials, seed + i) for i, P in enumerate(Ps)]
     return dict(

@@ -64,7 +64,7 @@ import numpy as np
 
 from bioviz.cam.paper import PAPER as CAM_PAPER
 from bioviz.runtime import brian2
-from bioviz.validation import check_int, check_positive, check_range
+from bioviz.validation import check_bool, check_int, check_positive, check_range
 
 __all__ = [
     "DT_MS",
@@ -182,8 +182,9 @@ def describe(C: int = 5, N: int = 10) -> str:
 
 
 def check_size(C, N) -> tuple[int, int]:
-    """Validate the number of cues ``C`` and content bits ``N`` (both >= 1)."""
-    return check_int("C", C, low=1), check_int("N", N, low=1)
+    """Validate the number of cues ``C`` and content bits ``N`` (1 to 500 each: the network has
+    3C + 4N + 1 neurons and 2CN plastic synapses, all simulated)."""
+    return check_int("C", C, low=1, high=500), check_int("N", N, low=1, high=500)
 
 
 def check_without(without) -> tuple[tuple[str, str], ...]:
@@ -320,6 +321,7 @@ class Plasticity:
         check_positive("tau_minus_ms", self.tau_minus_ms)
         check_positive("w_max", self.w_max)
         check_int("gate_ms", self.gate_ms, low=1)
+        check_bool("gated", self.gated)
 
     @property
     def ratio(self) -> float:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bioviz.data import digits
-from bioviz.validation import check_number, check_positive, check_seed
+from bioviz.validation import check_int, check_number, check_positive, check_seed
 
 N_CLASSES = 10
 N_VISUAL = 64
@@ -112,7 +112,8 @@ def examples(sigma_v: float, sigma_a: float, label: int = 3, seed: int = 0) -> d
     sigma_v, sigma_a = check_sigma("sigma_v", sigma_v), check_sigma("sigma_a", sigma_a)
     seed = check_seed(seed)
     d = clean_data()
-    idx = int(np.flatnonzero(d.y_train.numpy() == int(label))[0])
+    label = check_int("label", label, 0, int(d.y_train.max()))
+    idx = int(np.flatnonzero(d.y_train.numpy() == label)[0])
     g = torch.Generator().manual_seed(seed)
     v, a = d.visual_train[idx], d.audio_train[idx]
     return dict(

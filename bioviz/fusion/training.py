@@ -346,10 +346,11 @@ def _stack_test(specs):
 def _check_config(kind, epochs, lr, batch_size, optimizer, num_steps, beta):
     check_choice("kind", kind, KINDS)
     check_choice("optimizer", optimizer, OPTIMIZERS)
-    epochs = check_int("epochs", epochs, 1)
-    lr = DEFAULT_LR[kind, optimizer] if lr is None else check_positive("lr", check_number("lr", lr))
-    batch_size = check_int("batch_size", batch_size, 1)
-    num_steps = check_int("num_steps", num_steps, 1)
+    epochs = check_int("epochs", epochs, 1, 1000)
+    # above 10 every optimizer here diverges to NaN within an epoch
+    lr = DEFAULT_LR[kind, optimizer] if lr is None else check_range("lr", lr, 0.0, 10.0, low_open=True)
+    batch_size = check_int("batch_size", batch_size, 1, 100_000)
+    num_steps = check_int("num_steps", num_steps, 1, 1000)
     beta = check_range("beta", beta, 0.0, 1.0)
     return epochs, lr, batch_size, num_steps, beta
 
@@ -509,6 +510,8 @@ def train_runs(
     epochs, lr, batch_size, num_steps, beta = _check_config(
         kind, epochs, lr, batch_size, optimizer, num_steps, beta
     )
+    momentum = check_range("momentum", momentum, 0.0, 1.0, high_open=True)
+    weight_decay = check_range("weight_decay", weight_decay, 0.0, 1.0)
     gain = check_positive("gain", check_number("gain", gain))
     config = dict(
         kind=kind,

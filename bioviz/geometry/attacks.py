@@ -115,7 +115,7 @@ def pgd(
     ``x``). Deterministic for a given ``seed``.
     """
     eps = check_eps(eps)
-    steps = check_int("steps", steps, 1)
+    steps = check_int("steps", steps, 1, 10_000)
     eot = check_int("eot", eot, 1)
     seed = check_seed(seed)
     target = check_choice("target", target, TARGETS)

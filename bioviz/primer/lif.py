@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bioviz.runtime import brian2
-from bioviz.validation import check_choice, check_positive, check_range
+from bioviz.validation import check_choice, check_positive, check_range, check_shapes
 
 RESETS = ("zero", "subtract")
 
@@ -83,6 +83,8 @@ def _check(tau_ms, threshold_mV, R_MOhm, t_ref_ms, dt_ms, duration_ms, reset):
     check_positive("t_ref_ms", t_ref_ms, allow_zero=True)
     check_positive("dt_ms", dt_ms)
     check_positive("duration_ms", duration_ms)
+    if duration_ms / dt_ms > 10_000_000:
+        raise ValueError(f"duration_ms must be at most 10 million steps of dt_ms ({dt_ms}), got {duration_ms}")
     if dt_ms > tau_ms:
         raise ValueError(f"dt_ms must be <= tau_ms ({tau_ms}), got {dt_ms}")
     if duration_ms < dt_ms:
@@ -106,7 +108,11 @@ def isi_closed_form(
     check_positive("tau_ms", tau_ms)
     check_positive("threshold_mV", threshold_mV)
     check_positive("t_ref_ms", t_ref_ms, allow_zero=True)
-    ri = np.asarray(current_nA, dtype=float) * R_MOhm
+    check_positive("R_MOhm", R_MOhm)
+    currents = np.asarray(current_nA, dtype=float)
+    if not np.all(np.isfinite(currents)):
+        raise ValueError(f"current_nA must be finite, got {current_nA!r}")
+    ri = currents * R_MOhm
     with np.errstate(divide="ignore", invalid="ignore"):
         isi = t_ref_ms + tau_ms * np.log(ri / (ri - threshold_mV))
     return np.where(ri > threshold_mV, isi, np.inf)
@@ -339,7 +345,7 @@ def fi_curve(currents_nA, *, backend: str = "brian2", duration_ms: float = 500.0
 
 def relative_error(simulated: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """``|sim - ref| / ref`` where ``ref > 0``; NaN elsewhere."""
-    simulated, reference = np.asarray(simulated, float), np.asarray(reference, float)
+    simulated, reference = check_shapes(simulated=simulated, reference=reference)
     out = np.full(reference.shape, np.nan)
     ok = np.isfinite(reference) & (reference > 0)
     out[ok] = np.abs(simulated[ok] - reference[ok]) / reference[ok]

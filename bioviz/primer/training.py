@@ -185,7 +185,7 @@ def train(
     lr = check_positive("lr", lr)
     batch_size = check_int("batch_size", batch_size, 1)
     beta = check_range("beta", beta, 0.0, 1.0)
-    num_steps = check_int("num_steps", num_steps, 1)
+    num_steps = check_int("num_steps", num_steps, 1, 1000)  # 10**9 steps filled 7.7 GB
     check_choice("surrogate", surrogate, SURROGATES)
     slope = check_positive("slope", slope)
     spike_penalty = check_positive("spike_penalty", spike_penalty, allow_zero=True)

@@ -385,14 +385,16 @@ def _evaluate_chunk(reservoirs, inputs, ridge, radius, lyapunov, gains, biases, 
 
 def orthogonal(n: int, radius: float = 0.9, *, seed: int = 0) -> np.ndarray:
     """A random orthogonal matrix times ``radius`` (all eigenvalues on the circle |z| = radius)."""
-    n = check_int("n", n, low=1)
+    n = check_int("n", n, low=1, high=5000)
+    radius = check_positive("radius", radius, allow_zero=True)
     q, r = np.linalg.qr(np.random.default_rng(check_seed(seed)).normal(size=(n, n)))
     return radius * q * np.sign(np.diag(r))[None]
 
 
 def gaussian(n: int, radius: float = 0.9, *, seed: int = 0) -> np.ndarray:
     """A dense Gaussian matrix rescaled to spectral radius ``radius``."""
-    n = check_int("n", n, low=1)
+    n = check_int("n", n, low=1, high=5000)
+    radius = check_positive("radius", radius, allow_zero=True)
     w = np.random.default_rng(check_seed(seed)).normal(size=(n, n))
     return radius * w / np.max(np.abs(np.linalg.eigvals(w)))
 

@@ -68,7 +68,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from bioviz.validation import check_choice, check_int, check_number
+from bioviz.validation import check_bool, check_choice, check_int, check_number
 
 __all__ = [
     "WEIGHTS",
@@ -160,8 +160,8 @@ class NCAP(nn.Module):
         super().__init__()
         self.n_joints = check_int("n_joints", n_joints, low=2)
         self.period = check_period(period)
-        self.sign_constraints = bool(sign_constraints)
-        self.weight_sharing = bool(weight_sharing)
+        self.sign_constraints = check_bool("sign_constraints", sign_constraints)
+        self.weight_sharing = check_bool("weight_sharing", weight_sharing)
         self.init = check_choice("init", init, INITS)
         self.joint_limit = 2 * math.pi / (self.n_joints + 1)
         gen = torch.Generator().manual_seed(check_int("seed", seed, low=0))
@@ -288,7 +288,7 @@ class NCAPController:
         """The circuit with four shared weights (``contra`` is inhibitory: default -1)."""
         n_joints = check_int("n_joints", n_joints, low=2)
         w = {k: check_number(k, v) for k, v in dict(osc=osc, prop=prop, ipsi=ipsi, contra=contra).items()}
-        if sign_constraints:
+        if check_bool("sign_constraints", sign_constraints):
             w = {k: (max(v, 0.0) if SIGNS[k] > 0 else min(v, 0.0)) for k, v in w.items()}
         b = (w["osc"],) + (w["prop"],) * (n_joints - 1)
         return cls(

@@ -98,13 +98,13 @@ _HEAD_VEL_Y = 13
 
 
 def check_n_links(n_links) -> int:
-    """``n_links`` must be an integer >= 3 (dm_control's swimmer needs three bodies)."""
-    return check_int("n_links", n_links, low=3)
+    """``n_links`` must be an integer from 3 (dm_control's swimmer needs three bodies) to 100."""
+    return check_int("n_links", n_links, low=3, high=100)
 
 
 def check_n_steps(n_steps, name: str = "n_steps") -> int:
-    """An episode length in control steps: an integer >= 1."""
-    return check_int(name, n_steps, low=1)
+    """An episode length in control steps: an integer from 1 to 100,000 (100 episodes)."""
+    return check_int(name, n_steps, low=1, high=100_000)
 
 
 def joint_limit(n_links: int) -> float:
