@@ -40,6 +40,9 @@ CASES = [
     (lambda: ncap.NCAP(weight_sharing=0), "weight_sharing must be True or False"),
     (lambda: ncap.NCAPController.shared(sign_constraints="no"), "sign_constraints must be True or False"),
     (lambda: Plasticity(gated="yes"), "gated must be True or False"),
+    (lambda: cam_ex.fragment_experiment(orthogonal="yes"), "orthogonal must be True or False"),
+    (lambda: lif.simulate_snntorch(2.0, emulate_refractory=1), "emulate_refractory must be True or False"),
+    (lambda: reservoir_tasks.evaluate(None, radius="no"), "radius must be True or False"),
     # unchecked labels and indices
     (lambda: fusion_task.examples(0.8, 0.8, label=10), "label must be <= 9"),
     (lambda: fusion_task.examples(0.8, 0.8, label=2.5), "label must be an integer"),
@@ -90,3 +93,14 @@ def test_widget_set_refuses_out_of_range_and_wrong_types():
     assert w.values()["slope"] == 10.0
     with pytest.raises(ValueError, match="is not a control"):
         w.set(nope=1)
+
+
+def test_hopfield_recall_does_not_depend_on_the_blas_thread_count():
+    # a probe saw notebook 01's load curve at N = 200 change with 2 BLAS threads (0.78732 vs 0.78510)
+    from bioviz.runtime import blas_threads
+
+    runs = []
+    for n in (1, 2):
+        with blas_threads(n):
+            runs.append(hopfield.load_curve(N=200, loads=[0.12, 0.16], trials=2, seed=3)["overlap"])
+    np.testing.assert_array_equal(runs[0], runs[1])

@@ -35,7 +35,7 @@ from bioviz.cam.network import (
 )
 from bioviz.runtime import progress
 from bioviz.sweeps import SweepResult, grid_points
-from bioviz.validation import check_int, check_seed
+from bioviz.validation import check_bool, check_int, check_seed
 
 __all__ = [
     "FUNCTIONAL_OPS",
@@ -233,6 +233,7 @@ def sweep_summary(sweep: SweepResult, gated: bool = False) -> dict:
     >>> out["perfect_from"], out["errors_below"], out["rises"]
     (14.0, 7.0, [(6.0, 7.0, 28, 27)])
     """
+    gated = check_bool("gated", gated)
     one = sweep.sel(gated=gated)
     order = np.argsort(one["spacing"])
     sp = np.asarray(one["spacing"], float)[order]
@@ -283,6 +284,8 @@ def random_contents(
     """``P`` contents of ``m`` bits each: independent random subsets (the closed form's
     assumption), subsets redrawn until all differ (``distinct``, where possible), or disjoint
     subsets (``orthogonal``)."""
+    distinct = check_bool("distinct", distinct)
+    orthogonal = check_bool("orthogonal", orthogonal)
     if orthogonal:
         if P * m > N:
             raise ValueError(f"orthogonal contents need P * m <= N, got P={P}, m={m}, N={N}")
@@ -342,6 +345,9 @@ def fragment_experiment(
     probe that recalled only its target, a recall by that cue). With ``gated=True`` the
     probes cannot write, so they do not disturb each other.
     """
+    gated = check_bool("gated", gated)
+    follow_up = check_bool("follow_up", follow_up)
+    orthogonal = check_bool("orthogonal", orthogonal)
     C, N = check_size(C, N)
     sets = check_int("sets", sets, 1, 1000)
     P = check_int("P", P, 1, C)
@@ -434,6 +440,8 @@ def overwrite_experiment(
     cue but not two: probed together, the forgotten bits recall the overwritten cue.
     ``plasticity``, if given, replaces the rule built from ``ratio`` and ``gated``.
     """
+    gated = check_bool("gated", gated)
+    probe_together = check_bool("probe_together", probe_together)
     ops = [Learn(c, b) for c, b in others] + [Learn(cue, old), RecallCue(cue), Learn(cue, new), RecallCue(cue)]
     gone = sorted(set(old) - set(new))
     ops += [RecallContent((b,)) for b in gone]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bioviz.runtime import blas_threads
 from bioviz.validation import check_int, check_range, check_seed
 
 __all__ = [
@@ -51,7 +52,8 @@ def store(patterns: np.ndarray) -> np.ndarray:
     xi = np.asarray(patterns, dtype=float)
     if xi.ndim != 2 or xi.shape[1] < 2:
         raise ValueError(f"patterns must be a (P, N) array with N >= 2, got shape {xi.shape}")
-    W = xi.T @ xi / xi.shape[1]
+    with blas_threads(1):  # the same sums in the same order on any machine
+        W = xi.T @ xi / xi.shape[1]
     np.fill_diagonal(W, 0.0)
     return W
 
@@ -68,7 +70,9 @@ def recall(W: np.ndarray, states: np.ndarray, rng: np.random.Generator, sweeps: 
     """Asynchronous sign updates (units in a random order, the same for the whole batch).
 
     ``W`` is (N, N) with ``states`` (B, N), or a stack (T, N, N) of independent networks with
-    ``states`` (T, B, N). A unit whose field is exactly 0 keeps its sign.
+    ``states`` (T, B, N). A unit whose field is exactly 0 keeps its sign. The fields are summed
+    on one BLAS thread: with several, the order of the sums (and so a field that is almost 0)
+    would depend on the machine's thread count.
     """
     s = np.array(states, dtype=float, copy=True)
     W = np.asarray(W, dtype=float)
@@ -77,7 +81,8 @@ def recall(W: np.ndarray, states: np.ndarray, rng: np.random.Generator, sweeps: 
         W, s = W[None], s[None]
     N = W.shape[-1]
     sweeps = check_int("sweeps", sweeps, low=1)
-    H = s @ W  # local fields, kept up to date as units flip (W is symmetric)
+    with blas_threads(1):
+        H = s @ W  # local fields, kept up to date as units flip (W is symmetric)
     for _ in range(sweeps):
         changed = False
         for i in rng.permutation(N):

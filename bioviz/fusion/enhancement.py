@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from bioviz.fusion.iemf import enhancement_index
-from bioviz.validation import check_int, check_positive, check_range, check_seed
+from bioviz.validation import check_bool, check_int, check_positive, check_range, check_seed
 
 
 def response(drive, *, exponent: float = 2.0, semi_saturation: float = 1.0, r_max: float = 20.0, r0: float = 0.5):
@@ -109,6 +109,7 @@ def regression_demo(
     inflated; with a separate set of trials for the binning (``independent=True``) the bias
     disappears. Returns the bins' mean measured response and ME (%) and the true ME.
     """
+    independent = check_bool("independent", independent)
     n_neurons = check_int("n_neurons", n_neurons, 10)
     n_trials = check_int("n_trials", n_trials, 1)
     true_me = check_range("true_me", true_me, -100.0, 1000.0)

@@ -40,7 +40,7 @@ import numpy as np
 
 from bioviz.data import digits
 from bioviz.runtime import torch_threads
-from bioviz.validation import check_choice, check_int, check_positive, check_seed
+from bioviz.validation import check_bool, check_choice, check_int, check_positive, check_seed
 
 #: What the EOT loss targets: the single-draw classifier, or the softmax averaged over draws.
 TARGETS = ("draw", "average")
@@ -114,6 +114,7 @@ def pgd(
     the ``eot`` draws (see the module docstring). Returns the adversarial images (a tensor like
     ``x``). Deterministic for a given ``seed``.
     """
+    random_start = check_bool("random_start", random_start)
     eps = check_eps(eps)
     steps = check_int("steps", steps, 1, 10_000)
     eot = check_int("eot", eot, 1)

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bioviz.runtime import blas_threads
-from bioviz.validation import check_int, check_positive, check_range, check_seed
+from bioviz.validation import check_bool, check_int, check_positive, check_range, check_seed
 
 
 def as_manifolds(
@@ -330,6 +330,7 @@ def overlap_ratio(clean, adversarial, *, corrected: bool = True) -> float:
     >>> round(overlap_ratio(clean, shifted), 1), round(overlap_ratio(clean, shifted, corrected=False), 2)
     (0.5, 0.62)
     """
+    corrected = check_bool("corrected", corrected)
     d2, s2, floor2 = _overlap_terms(clean, adversarial)
     if not corrected:
         return float(np.sqrt(np.mean(d2 / s2)))

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bioviz.runtime import brian2
-from bioviz.validation import check_choice, check_positive, check_range, check_shapes
+from bioviz.validation import check_bool, check_choice, check_positive, check_range, check_shapes
 
 RESETS = ("zero", "subtract")
 
@@ -200,6 +200,7 @@ def simulate_snntorch(
     As in Brian2, a spike emitted in step ``k`` is stamped ``k * dt`` (the step's start) and the
     recorded membrane at ``(k + 1) * dt`` is the value after that step's update and reset.
     """
+    emulate_refractory = check_bool("emulate_refractory", emulate_refractory)
     _check(tau_ms, threshold_mV, R_MOhm, t_ref_ms, dt_ms, duration_ms, reset)
     currents = _currents(current_nA)
     import snntorch as snn

@@ -20,7 +20,7 @@ import numpy as np
 from bioviz.parallel import Backend, pmap, resolve
 from bioviz.reservoir import model, tasks
 from bioviz.runtime import blas_threads, memo, progress
-from bioviz.validation import check_choice, check_int, check_positive, check_range, check_seed
+from bioviz.validation import check_bool, check_choice, check_int, check_positive, check_range, check_seed
 
 __all__ = [
     "DEFAULTS",
@@ -236,6 +236,7 @@ def beta_sweep(
     ``diagnostics=False`` skips the Jacobian radius and the Lyapunov exponent (NaN). The modes
     run through :func:`bioviz.parallel.pmap` (``parallel``; serial by default).
     """
+    diagnostics = check_bool("diagnostics", diagnostics)
     betas, seed = _check_grid("betas", betas, modes, seed)
     reservoirs = [model.build(n, b, gain, input_scaling=input_scaling, seed=seed) for b in betas]
     rho_vec = _targets(reservoirs[0].n, rho, heterogeneity, seed)
@@ -319,6 +320,7 @@ def target_sweep(
     """MC and NRMSE against the *mean* target rate, homogeneous (``heterogeneity = 0``) or
     heterogeneous targets, starting every time from the same reservoir (balance ``beta``).
     ``diagnostics=False`` skips the Jacobian radius and the Lyapunov exponent (NaN)."""
+    diagnostics = check_bool("diagnostics", diagnostics)
     means, seed = _check_grid("means", means, modes, seed)
     base = model.build(n, beta, gain, seed=seed)
     reservoirs = [base] * len(means)

@@ -37,7 +37,7 @@ import numpy as np
 
 from bioviz.reservoir import model as _model
 from bioviz.runtime import blas_threads
-from bioviz.validation import check_int, check_positive, check_seed
+from bioviz.validation import check_bool, check_int, check_positive, check_seed
 
 __all__ = [
     "ridge_fit_predict",
@@ -248,6 +248,7 @@ def evaluate(
     **input_kwargs,
 ) -> Evaluation:
     """Memory capacity and NARMA-10 NRMSE of one reservoir (see :func:`evaluate_batch`)."""
+    radius = check_bool("radius", radius)
     return evaluate_batch([res], seed=seed, inputs=inputs, ridge=ridge, radius=radius, **input_kwargs)[0]
 
 
@@ -278,6 +279,8 @@ def evaluate_batch(
     ``lyapunov=False`` the Lyapunov exponent (1000 steps of the memory task's input).
     Reservoirs are simulated ``chunk`` at a time (both tasks at once), in ``dtype``.
     """
+    lyapunov = check_bool("lyapunov", lyapunov)
+    radius = check_bool("radius", radius)
     reservoirs = list(reservoirs)
     if not reservoirs:
         raise ValueError("reservoirs must not be empty")
