@@ -38,7 +38,7 @@ def run() -> str:
     procs, t_procs = _timed(lambda: sweep("processes:2"))
     procs_warm, t_procs_warm = _timed(lambda: sweep("processes:2"))  # loky keeps its workers
     dask = parallel.Backend("dask", workers=2)
-    _, t_cluster = _timed(lambda: parallel._client(dask))
+    _, t_cluster = _timed(lambda: parallel.client(dask))
     on_dask, t_dask = _timed(lambda: sweep(dask))
     parallel.shutdown()
     same = all(

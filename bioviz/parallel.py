@@ -33,7 +33,7 @@ from typing import Any
 
 from bioviz.validation import check_choice, check_int
 
-__all__ = ["Backend", "PointFailed", "pmap", "use", "current", "configured", "resolve", "shutdown"]
+__all__ = ["Backend", "PointFailed", "pmap", "use", "current", "configured", "resolve", "client", "shutdown"]
 
 KINDS = ("serial", "processes", "dask")
 ENV = "BIOVIZ_PARALLEL"
@@ -167,31 +167,35 @@ class _Guarded:
 _clients: dict = {}
 
 
-def _client(backend: Backend):
+def client(backend: str | Backend):
+    """The Dask client of a Dask backend, connected (or its LocalCluster started) on first use."""
+    backend = Backend.parse(backend)
+    if backend.kind != "dask":
+        raise ValueError(f"a client needs the dask backend, not {backend.kind!r}")
     key = (backend.scheduler, backend.workers)
-    client = _clients.get(key)
-    if client is not None and client.status == "running":
-        return client
+    found = _clients.get(key)
+    if found is not None and found.status == "running":
+        return found
     from dask.distributed import Client, LocalCluster
 
     if backend.scheduler:
-        client = Client(backend.scheduler)
+        found = Client(backend.scheduler)
     else:
         cluster = LocalCluster(
             n_workers=backend.n_workers, threads_per_worker=1, processes=True, dashboard_address=None
         )
-        client = Client(cluster)
-    _clients[key] = client
-    return client
+        found = Client(cluster)
+    _clients[key] = found
+    return found
 
 
 def shutdown() -> None:
     """Close the Dask clients (and the local clusters) this process started."""
     while _clients:
-        _, client = _clients.popitem()
-        cluster = getattr(client, "cluster", None)
+        _, open_client = _clients.popitem()
+        cluster = getattr(open_client, "cluster", None)
         with contextlib.suppress(Exception):
-            client.close()
+            open_client.close()
         if cluster is not None:
             with contextlib.suppress(Exception):
                 cluster.close()
@@ -247,13 +251,13 @@ def pmap(
         else:
             from dask.distributed import as_completed
 
-            client = _client(backend)
-            futures = client.map(task, [(i, jobs[i]) for i in order], pure=False, retries=0)
+            dask_client = client(backend)
+            futures = dask_client.map(task, [(i, jobs[i]) for i in order], pure=False, retries=0)
             index = {f.key: i for f, i in zip(futures, order, strict=True)}
             try:
                 for future in as_completed(futures):
                     out[index[future.key]] = future.result()
                     bar.update()
             finally:
-                client.cancel(futures)
+                dask_client.cancel(futures)
     return out

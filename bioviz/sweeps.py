@@ -205,18 +205,20 @@ class SweepResult:
             dict(self.settings),
         )
 
-    def at(self, **coords) -> dict[str, np.ndarray]:
-        """Every value at one grid point (name a coordinate on every axis)."""
+    def _where(self, coords: dict) -> tuple[int, ...]:
+        """The grid index of the point named by a coordinate on every axis."""
         if set(coords) != set(self.axes):
             raise ValueError(f"name one coordinate on every axis ({', '.join(self.axes)}); got {sorted(coords)}")
-        where = tuple(self.index(a, coords[a]) for a in self.axes)
+        return tuple(self.index(a, coords[a]) for a in self.axes)
+
+    def at(self, **coords) -> dict[str, np.ndarray]:
+        """Every value at one grid point (name a coordinate on every axis)."""
+        where = self._where(coords)
         return {k: v[where] for k, v in self.values.items()}
 
     def run(self, **coords):
         """The full result stored for the point with these coordinates (every axis named)."""
-        if set(coords) != set(self.axes):
-            raise ValueError(f"name one coordinate on every axis ({', '.join(self.axes)}); got {sorted(coords)}")
-        key = tuple(self.axes[a][self.index(a, coords[a])] for a in self.axes)
+        key = tuple(c[i] for c, i in zip(self.axes.values(), self._where(coords), strict=True))
         if key not in self.runs:
             raise KeyError(f"no run stored for {coords}")
         return self.runs[key]

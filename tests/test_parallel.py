@@ -41,7 +41,7 @@ def _tiny_sweep(backend):
 def dask_backend():
     pytest.importorskip("dask.distributed")
     backend = Backend("dask", workers=2)
-    parallel._client(backend)  # start the LocalCluster once for the module
+    parallel.client(backend)  # start the LocalCluster once for the module
     yield backend
     parallel.shutdown()
 
@@ -111,7 +111,7 @@ def test_dask_cluster_gives_the_serial_numbers(dask_backend):
 def test_a_worker_killed_mid_sweep_loses_and_duplicates_nothing(dask_backend):
     import signal
 
-    client = parallel._client(dask_backend)
+    client = parallel.client(dask_backend)
     pids = client.run(os.getpid)  # worker address -> process id
     victim = sorted(pids.values())[0]
 
