@@ -149,3 +149,42 @@ def test_simulate_step_with_the_reference_step_equals_brian2():
         np.testing.assert_allclose(b.v, s.v, atol=1e-9)
     with pytest.raises(ValueError, match="step must be a function"):
         lif.simulate_step("lif", 2.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# tutorial 07: Hebbian couplings, the zero-temperature step, the magnetisations
+
+
+def test_multitask_checkers_pass_the_reference_and_reject_plausible_mistakes():
+    from bioviz.multitask import exercises as mt
+
+    assert mt.HEBBIAN_COUPLINGS.passes(mt.network.couplings)
+    assert mt.SYNC_STEP.passes(mt.network.sync_step)
+    assert mt.MAGNETISATIONS.passes(mt.network.magnetisations)
+
+    def hebb(eta, r, supervised, *, mean=True, diag=True, r2=True, cast=True):
+        eta = eta.astype(float) if cast else eta
+        K, M, N = eta.shape
+        X = (eta.mean(1) if mean else eta.sum(1)) if supervised else eta.reshape(K * M, N)
+        J = X.T @ X / (N * (1 if supervised else M) * (r**2 if r2 else 1))
+        if diag:
+            np.fill_diagonal(J, 0)
+        return J
+
+    assert mt.HEBBIAN_COUPLINGS.passes(hebb)  # the solution written another way
+    for wrong in (
+        lambda eta, r, s: hebb(eta, r, s, diag=False),  # self-couplings left in
+        lambda eta, r, s: hebb(eta, r, s, r2=False),  # no 1/r**2
+        lambda eta, r, s: hebb(eta, r, s, mean=False),  # the teacher's sum, not the mean
+        lambda eta, r, s: hebb(eta, r, False),  # ignores the teacher
+        lambda eta, r, s: hebb(eta, r, s, cast=False),  # int8 overflow
+    ):
+        assert not mt.HEBBIAN_COUPLINGS.passes(wrong)
+
+    assert not mt.SYNC_STEP.passes(lambda J, s: np.sign(J @ s))  # a zero field gives 0
+    assert not mt.SYNC_STEP.passes(lambda J, s: np.where(J @ s >= 0, 1.0, -1.0))  # ties go up
+    assert not mt.SYNC_STEP.passes(lambda J, s: -np.sign(J @ s))
+
+    assert not mt.MAGNETISATIONS.passes(lambda xi, s: xi @ s)  # no 1/N
+    assert not mt.MAGNETISATIONS.passes(lambda xi, s: xi @ s / (xi != 0).sum(1))  # per non-blank entry
+    assert not mt.MAGNETISATIONS.passes(lambda xi, s: np.abs(xi @ s) / xi.shape[1])  # the sign lost
