@@ -182,7 +182,7 @@ def dilution_figure(sweep: SweepResult, *, title: str | None = None):
                 x=fine,
                 y=(1 - fine) * fine**k,
                 mode="lines",
-                name=f"m{k + 1}, law",
+                name="hierarchical law (dashed)",
                 line=dict(color=c, dash="dash", width=1),
                 showlegend=k == 0,
                 legendgroup="law",
@@ -235,10 +235,13 @@ def learning_figure(grid: SweepResult, *, level: float = 0.9):
                 showscale=False,
                 name=f"prediction = {level}",
                 hoverinfo="skip",
+                showlegend=False,
             ),
             row=1,
             col=j,
         )
+        fig.update_xaxes(type="category", row=1, col=j)
+        fig.update_yaxes(type="category", row=1, col=j)
         fig.update_xaxes(title_text="example quality r", row=1, col=j)
         fig.update_yaxes(title_text="examples per pattern M", row=1, col=j)
     fig.update_layout(title=f"How well a pattern is learned (dashed: the majority-vote prediction at {level})")
@@ -275,4 +278,26 @@ def learning_curve_figure(curve: dict, r: float, *, M_mark: int | None = None):
         )
     fig.update_xaxes(title_text="examples per pattern M", type="log")
     fig.update_yaxes(title_text="overlap of the best pattern", range=[0, 1.05])
+    return fig
+
+
+def hierarchy_break_figure(sweeps: dict):
+    """How much more even the ranked magnetisations are than the law (min/max of the seed-mean
+    magnetisations, ours minus the law's) against the dilution, one curve per number of patterns
+    ``K`` (``sweeps``: K -> a :func:`~bioviz.multitask.network.dilution_sweep`), with each
+    ``K``'s stability limit dotted."""
+    fig = plots.new_figure()
+    for i, (K, sweep) in enumerate(sorted(sweeps.items())):
+        ds = np.asarray(sweep.axes["d"], dtype=float)
+        mean = sweep.mean("m_sorted")  # (d, K)
+        excess = [net.evenness(mean[j]) - net.evenness(net.hierarchical_law(d, K)) for j, d in enumerate(ds)]
+        c = _rank_color(i + 1)
+        fig.add_trace(go.Scatter(x=ds, y=excess, mode="markers+lines", name=f"K = {K}", line=dict(color=c)))
+        dc = net.critical_dilution(K)
+        if dc < 1:
+            fig.add_vline(x=dc, line=dict(color=c, dash="dot"))
+    fig.add_hline(y=0, line=dict(color=color("theory"), width=1))
+    fig.update_xaxes(title_text="dilution d")
+    fig.update_yaxes(title_text="min/max of the magnetisations, ours - law's")
+    fig.update_layout(title="More even than the hierarchical law (dotted: where the hierarchy stops being stable)")
     return fig

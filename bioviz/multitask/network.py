@@ -627,3 +627,37 @@ def evenness(m_sorted: np.ndarray) -> float:
     m_sorted = np.abs(np.asarray(m_sorted, dtype=float))
     top = m_sorted.max()
     return float(m_sorted.min() / top) if top > 0 else 0.0
+
+
+def learning_threshold(grid: SweepResult, level: float = 0.9) -> dict[tuple[str, float], float]:
+    """The fewest examples at which the mean overlap (over seeds) of a :func:`learning_grid`
+    reaches ``level``, for each ``(protocol, r)``; ``inf`` where no ``M`` of the grid does.
+
+    >>> g = learning_grid(Ms=(1, 20), rs=(0.9,), seeds=(0,), N=300, show_progress=False)
+    >>> learning_threshold(g)
+    {('supervised', 0.9): 20.0, ('unsupervised', 0.9): 20.0}
+    """
+    level = check_range("level", level, 0.0, 1.0)
+    mean = grid.mean("overlap")  # (protocol, M, r)
+    Ms = np.asarray(grid.axes["M"], dtype=float)
+    out = {}
+    for i, protocol in enumerate(grid.axes["protocol"]):
+        for j, r in enumerate(grid.axes["r"]):
+            reached = np.nonzero(mean[i, :, j] >= level)[0]
+            out[(protocol, float(r))] = float(Ms[reached[0]]) if reached.size else float("inf")
+    return out
+
+
+def predicted_threshold(r: float, level: float = 0.9, M_max: int = MAX_M) -> float:
+    """The fewest examples for which :func:`learned_overlap` (its Gaussian form, which rises
+    monotonically with ``M``) reaches ``level`` (``inf`` above ``M_max``).
+
+    >>> predicted_threshold(0.3), predicted_threshold(0.9)
+    (28.0, 1.0)
+    """
+    r = check_quality(r)
+    level = check_range("level", level, 0.0, 1.0)
+    M_max = check_int("M_max", M_max, 1, 100_000)
+    Ms = np.arange(1, M_max + 1)
+    ok = np.nonzero(learned_overlap(Ms, r, exact=False) >= level)[0]
+    return float(Ms[ok[0]]) if ok.size else float("inf")
