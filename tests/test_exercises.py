@@ -185,6 +185,14 @@ def test_multitask_checkers_pass_the_reference_and_reject_plausible_mistakes():
     assert not mt.SYNC_STEP.passes(lambda J, s: np.where(J @ s >= 0, 1.0, -1.0))  # ties go up
     assert not mt.SYNC_STEP.passes(lambda J, s: -np.sign(J @ s))
 
+    def in_place(J, s):  # right values, but the old state is overwritten
+        h = J @ s
+        s[h > 0], s[h < 0] = 1.0, -1.0
+        return s
+
+    assert not mt.SYNC_STEP.passes(in_place)
+
     assert not mt.MAGNETISATIONS.passes(lambda xi, s: xi @ s)  # no 1/N
+    assert not mt.MAGNETISATIONS.passes(lambda xi, s: xi @ s / xi.size)  # K * N
     assert not mt.MAGNETISATIONS.passes(lambda xi, s: xi @ s / (xi != 0).sum(1))  # per non-blank entry
     assert not mt.MAGNETISATIONS.passes(lambda xi, s: np.abs(xi @ s) / xi.shape[1])  # the sign lost

@@ -7,7 +7,9 @@ widget through a few random combinations) and assert
 - the widget (its figure and the plot its page draws) shows exactly what the pure ``render``
   path gives for the same settings and seed, and rendering twice with the same settings and
   seed gives the same figure.
-A new notebook's explorers are covered without editing this file.
+Every control at its max together and at its min together, one vs two BLAS and torch threads,
+and a second process must give the same figure data (caches bypassed). A new notebook's
+explorers are covered without editing this file.
 """
 
 import json
@@ -111,3 +113,68 @@ def test_explorer_is_deterministic(name):
     assert data_json(a) == data_json(b)
     assert json.loads(data_json(a))["data"], f"{name}: empty figure"
     assert data_json(explorer.render(seed=7)) == data_json(a)  # the cached path agrees
+
+
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_every_control_at_its_max_together_and_at_its_min_together(name):
+    # the corners a reader reaches by dragging everything one way; every memo is bypassed
+    explorer = EXPLORERS[name]()
+    for end, index in (("max", -1), ("min", 0)):
+        values = {c.name: c.sample_values()[index] for c in explorer.controls}
+        with no_caches():
+            fig = explorer.render(seed=3, **values)
+        assert_finite(fig, f"{name}: every control at its {end} {values}")
+        assert fig.data, f"{name}: empty figure with every control at its {end}"
+
+
+@pytest.mark.parametrize("name", list(EXPLORERS))
+def test_same_numbers_on_one_or_two_threads(name):
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    explorer = EXPLORERS[name]()
+    figs = []
+    before = torch.get_num_threads()
+    try:
+        for n in (1, 2):
+            torch.set_num_threads(n)
+            with threadpool_limits(n), no_caches():
+                figs.append(data_json(explorer.render(seed=5)))
+    finally:
+        torch.set_num_threads(before)
+    assert figs[0] == figs[1], f"{name}: the figure depends on the number of BLAS/torch threads"
+
+
+_IN_ANOTHER_PROCESS = """
+import hashlib, json, sys
+from bioviz.explorer import discover, no_caches
+from tests.test_explorers import data_json
+out = {}
+for name, cls in discover().items():
+    with no_caches():
+        out[name] = hashlib.sha256(data_json(cls().render(seed=11)).encode()).hexdigest()
+print(json.dumps(out))
+"""
+
+
+def test_same_numbers_in_another_process():
+    # a fresh interpreter (its own hash seed, imports and caches) draws every explorer at its
+    # defaults; each figure's data must be bit-identical to this process's
+    import hashlib
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONHASHSEED": "123", "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", _IN_ANOTHER_PROCESS], capture_output=True, text=True, env=env, cwd=root, timeout=900
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    theirs = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(theirs) == set(EXPLORERS)
+    for name, cls in EXPLORERS.items():
+        with no_caches():
+            ours = hashlib.sha256(data_json(cls().render(seed=11)).encode()).hexdigest()
+        assert ours == theirs[name], f"{name}: another process draws different data"

@@ -24,6 +24,26 @@ def _examples(K, M, N, r, seed):
     return network.examples(xi, M, r, seed=seed + 1)
 
 
+def _compare_couplings(expected: np.ndarray, got) -> str | None:
+    """None when ``got`` is the expected coupling matrix; otherwise what is wrong with it."""
+    got = np.asarray(got, dtype=float) if np.ndim(got) == 2 else got
+    if not isinstance(got, np.ndarray) or got.shape != expected.shape:
+        shape = getattr(got, "shape", None)
+        return f"expected an (N, N) = {expected.shape} matrix, got {'shape ' + str(shape) if shape else repr(got)}"
+    if np.allclose(got, expected, atol=1e-9, rtol=1e-9):
+        return None
+    off = ~np.eye(expected.shape[0], dtype=bool)
+    if np.allclose(got[off], expected[off], atol=1e-9, rtol=1e-9):
+        return "the off-diagonal couplings are right, but the diagonal must be 0 (J_ii = 0)"
+    big = np.abs(expected[off]) > 1e-12
+    if big.any():
+        ratio = got[off][big] / expected[off][big]
+        if np.allclose(ratio, ratio[0], rtol=1e-6) and abs(ratio[0] - 1) > 1e-6:
+            return f"every coupling is {ratio[0]:.4g} times the expected one: check the normalisation"
+    corner = np.round(expected[:3, :3], 4).tolist(), np.round(got[:3, :3], 4).tolist()
+    return f"expected (top-left corner) {corner[0]}, got {corner[1]}"
+
+
 HEBBIAN_COUPLINGS = Exercise(
     "hebbian_couplings",
     network.couplings,
@@ -54,17 +74,22 @@ HEBBIAN_COUPLINGS = Exercise(
             hint="convert the examples to float before multiplying (int8 sums wrap around at 127)",
         ),
     ],
-    compare=lambda e, g: (
-        None
-        if isinstance(g, np.ndarray) and g.shape == e.shape and np.allclose(g, e, atol=1e-9, rtol=1e-9)
-        else f"expected an ({e.shape[0]}, {e.shape[1]}) array like\n      {np.round(e[:3, :3], 4).tolist()}...,"
-        f" got {np.round(np.asarray(g, dtype=float)[:3, :3], 4).tolist() if np.ndim(g) == 2 else g!r}"
-    ),
+    compare=lambda e, g: _compare_couplings(e, g),
 )
+
+
+def _run_step(fn, case):
+    """The new state, and the state passed in after the call (it must not change)."""
+    J, sigma = (np.array(a, dtype=float) for a in case.args)
+    new = fn(J, sigma)
+    return np.array(new, dtype=float), sigma
+
 
 SYNC_STEP = Exercise(
     "sync_step",
     network.sync_step,
+    names=("new state", "sigma after the call (leave the old state unchanged; return a new array)"),
+    run=_run_step,
     cases=[
         Case(
             "fields of both signs",
@@ -88,6 +113,11 @@ MAGNETISATIONS = Exercise(
     "magnetisations",
     network.magnetisations,
     cases=[
+        Case(
+            "two patterns, both fully retrieved",
+            (np.array([[1, -1, 1, -1], [1, 1, -1, -1]]), np.array([1.0, -1.0, 1.0, -1.0])),
+            hint="one value per pattern: divide by the number of neurons N = xi.shape[1], not by xi.size",
+        ),
         Case(
             "one pattern, fully retrieved",
             (np.array([[1, -1, 1, -1]]), np.array([1.0, -1.0, 1.0, -1.0])),

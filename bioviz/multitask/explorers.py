@@ -47,9 +47,15 @@ class RetrievalExplorer(Explorer):
             )
             return fig
         dc = net.critical_dilution(params["K"])
-        regime = "hierarchy stable" if params["d"] < dc else "hierarchy unstable"
+        where = (
+            "never breaks"
+            if dc >= 1
+            else f"{'stable' if params['d'] < dc else 'unstable'} (stable below d = {dc:.2f})"
+        )
+        cycle = "" if result.converged else "; the updates ended in a cycle, not a fixed point"
         return figures.retrieval_figure(
-            result, title=f"d = {params['d']:g}, K = {params['K']} ({regime} for perfect learning: d < {dc:.2f})"
+            result,
+            title=f"d = {params['d']:g}, K = {params['K']}: for perfect learning the hierarchy {where}{cycle}",
         )
 
 

@@ -253,7 +253,9 @@ def relax(
                 p_up = 0.5 * (1.0 + np.tanh(h / temperature))
                 new = np.where(rng.random(s.shape) < p_up, 1.0, -1.0)
             elif step is not None:
-                new = np.asarray(step(J, s), dtype=np.float64)
+                new = np.array(
+                    step(J, s.copy()), dtype=np.float64
+                )  # a step that writes in place cannot fool the stop test
             else:
                 new = sync_step(J, s, tol)
             history.append(magnetisations(xi, new))
@@ -515,7 +517,14 @@ def dilution_sweep(
     if not ds or not seeds:
         raise ValueError("ds and seeds must not be empty")
     axes = {"seed": seeds, "d": ds}
-    fixed = dict(N=N, K=K, M=M, r=r, supervised=check_bool("supervised", supervised), init=init)
+    fixed = dict(
+        N=check_int("N", N, 2, MAX_N),
+        K=check_int("K", K, 1, MAX_K),
+        M=check_int("M", M, 1, MAX_M),
+        r=check_quality(r),
+        supervised=check_bool("supervised", supervised),
+        init=check_choice("init", init, INITS),
+    )
     points = pmap(
         _retrieval_point,
         [dict(p, **fixed) for p in grid_points(axes)],
@@ -552,7 +561,12 @@ def learning_grid(
     if not (seeds and protocols and Ms and rs):
         raise ValueError("Ms, rs, seeds and protocols must not be empty")
     axes = {"seed": seeds, "protocol": protocols, "M": Ms, "r": rs}
-    fixed = dict(N=N, K=K, d=check_dilution(d), init=init)
+    fixed = dict(
+        N=check_int("N", N, 2, MAX_N),
+        K=check_int("K", K, 1, MAX_K),
+        d=check_dilution(d),
+        init=check_choice("init", init, INITS),
+    )
     points = pmap(
         _retrieval_point,
         [dict(p, **fixed) for p in grid_points(axes)],
