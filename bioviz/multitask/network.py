@@ -494,6 +494,19 @@ def _retrieval_point(seed, **params) -> dict:
     )
 
 
+def _run_grid(axes: dict, fixed: dict, desc: str, parallel, show_progress: bool) -> SweepResult:
+    """Every point of the grid ``axes`` (with the ``fixed`` settings) through :func:`pmap`."""
+    points = pmap(
+        _retrieval_point,
+        [dict(p, **fixed) for p in grid_points(axes)],
+        unpack=True,
+        parallel=resolve(parallel),
+        desc=desc,
+        show_progress=show_progress,
+    )
+    return SweepResult.from_points(axes, points, settings=fixed)
+
+
 def dilution_sweep(
     ds=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
     seeds=(0, 1, 2, 3, 4),
@@ -525,15 +538,7 @@ def dilution_sweep(
         supervised=check_bool("supervised", supervised),
         init=check_choice("init", init, INITS),
     )
-    points = pmap(
-        _retrieval_point,
-        [dict(p, **fixed) for p in grid_points(axes)],
-        unpack=True,
-        parallel=resolve(parallel),
-        desc="dilution sweep",
-        show_progress=show_progress,
-    )
-    return SweepResult.from_points(axes, points, settings=fixed)
+    return _run_grid(axes, fixed, "dilution sweep", parallel, show_progress)
 
 
 def learning_grid(
@@ -567,15 +572,7 @@ def learning_grid(
         d=check_dilution(d),
         init=check_choice("init", init, INITS),
     )
-    points = pmap(
-        _retrieval_point,
-        [dict(p, **fixed) for p in grid_points(axes)],
-        unpack=True,
-        parallel=resolve(parallel),
-        desc="learning grid",
-        show_progress=show_progress,
-    )
-    return SweepResult.from_points(axes, points, settings=fixed)
+    return _run_grid(axes, fixed, "learning grid", parallel, show_progress)
 
 
 def learning_curve(
