@@ -170,7 +170,7 @@ def test_the_explorer_runs_the_students_functions():
         (lambda: net.retrieve(supervised="no"), "supervised"),
         (lambda: net.couplings(np.zeros((2, 3)), 0.5), "\\(K, M, N\\)"),
         (lambda: net.relax(np.zeros((3, 3)), np.array([1.0, 0.0, 1.0]), np.zeros((1, 3))), "only -1 and \\+1"),
-        (lambda: net.dataset_entropy(0, 0.5), "M must be at least 1"),
+        (lambda: net.dataset_entropy(0, 0.5), "M must be whole numbers of examples from 1"),
         (lambda: net.learning_grid(Ms=(), show_progress=False), "must not be empty"),
     ],
 )

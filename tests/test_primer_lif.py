@@ -90,5 +90,5 @@ def test_bad_parameters(kwargs, match):
 def test_bad_current():
     with pytest.raises(ValueError, match="current_nA must be finite"):
         lif.simulate_snntorch([np.nan])
-    with pytest.raises(ValueError, match="current_nA must be a number or a 1-D array"):
+    with pytest.raises(ValueError, match="current_nA must be a number or a non-empty 1-D array"):
         lif.simulate_snntorch(np.ones((2, 2)))

@@ -348,6 +348,7 @@ def fragment_experiment(
     gated = check_bool("gated", gated)
     follow_up = check_bool("follow_up", follow_up)
     orthogonal = check_bool("orthogonal", orthogonal)
+    probes_per_f = check_int("probes_per_f", probes_per_f, 1, 100)
     C, N = check_size(C, N)
     sets = check_int("sets", sets, 1, 1000)
     P = check_int("P", P, 1, C)

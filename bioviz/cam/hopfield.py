@@ -118,14 +118,20 @@ class Completion:
         return float((self.overlap >= RETRIEVED_OVERLAP).mean())
 
 
+#: The largest network these functions build (each trial holds an N x N weight matrix).
+MAX_N = 2000
+
+
 def completion(
     N: int = 200, P: int = 10, cue_fraction: float = 0.5, trials: int = 10, seed: int = 0, sweeps: int = 8
 ) -> Completion:
     """Store ``P`` random patterns in an ``N``-unit network, recall each from a cue, ``trials``
     times (fresh patterns each time); return the final overlaps."""
-    N = check_int("N", N, low=2)
-    P = check_int("P", P, low=1)
-    trials = check_int("trials", trials, low=1)
+    N = check_int("N", N, low=2, high=MAX_N)
+    P = check_int("P", P, low=1, high=MAX_N)
+    trials = check_int("trials", trials, low=1, high=1000)
+    if trials * N * N > 10**8:
+        raise ValueError(f"trials * N**2 must be <= 1e8 (one N x N matrix per trial), got trials={trials}, N={N}")
     rng = np.random.default_rng(check_seed(seed))
     xi = rng.choice([-1.0, 1.0], size=(trials, P, N))  # fresh patterns for every trial
     W = np.stack([store(x) for x in xi])
@@ -136,6 +142,8 @@ def completion(
 
 def load_curve(N: int = 200, loads=None, cue_fraction: float = 1.0, trials: int = 4, seed: int = 0) -> dict:
     """Mean overlap and fraction retrieved against the load ``alpha = P / N``."""
+    N = check_int("N", N, low=2, high=MAX_N)
+    seed = check_seed(seed)
     loads = np.asarray(loads if loads is not None else np.arange(0.02, 0.31, 0.02), float)
     if (
         loads.ndim != 1
@@ -157,6 +165,7 @@ def load_curve(N: int = 200, loads=None, cue_fraction: float = 1.0, trials: int 
 
 def cue_curve(N: int = 200, P: int = 10, fractions=None, trials: int = 6, seed: int = 0) -> dict:
     """Mean overlap and fraction retrieved against the known fraction of the cue."""
+    seed = check_seed(seed)
     fractions = np.asarray(fractions if fractions is not None else np.linspace(0.05, 1.0, 12), float)
     res = [completion(N, P, float(f), trials, seed + i) for i, f in enumerate(fractions)]
     return dict(

@@ -320,7 +320,7 @@ class Plasticity:
         check_positive("tau_plus_ms", self.tau_plus_ms)
         check_positive("tau_minus_ms", self.tau_minus_ms)
         check_positive("w_max", self.w_max)
-        check_int("gate_ms", self.gate_ms, low=1)
+        check_int("gate_ms", self.gate_ms, low=1, high=1000)
         check_bool("gated", self.gated)
 
     @property
@@ -332,6 +332,7 @@ class Plasticity:
     def from_ratio(cls, ratio: float, a_plus: float = 4.0, **kwargs) -> Plasticity:
         """The rule with ``a_minus = ratio * a_plus``."""
         ratio = check_range("ratio", ratio, 0.0, 25.0)
+        a_plus = check_positive("a_plus", a_plus)
         return cls(a_plus=a_plus, a_minus=ratio * a_plus, **kwargs)
 
 

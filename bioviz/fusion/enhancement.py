@@ -110,6 +110,8 @@ def regression_demo(
     disappears. Returns the bins' mean measured response and ME (%) and the true ME.
     """
     independent = check_bool("independent", independent)
+    n_neurons = check_int("n_neurons", n_neurons, 1, 100_000)
+    n_trials = check_int("n_trials", n_trials, 1, 10_000)
     n_neurons = check_int("n_neurons", n_neurons, 10)
     n_trials = check_int("n_trials", n_trials, 1)
     true_me = check_range("true_me", true_me, -100.0, 1000.0)

@@ -106,7 +106,7 @@ class RunSpec:
         object.__setattr__(self, "sigma_a", check_sigma("sigma_a", self.sigma_a))
         object.__setattr__(self, "seed", check_seed(self.seed))
         object.__setattr__(self, "k_scale", check_positive("k_scale", check_number("k_scale", self.k_scale)))
-        object.__setattr__(self, "iemf_start", check_int("iemf_start", self.iemf_start, 0))
+        object.__setattr__(self, "iemf_start", check_int("iemf_start", self.iemf_start, 0, 1000))
         if not isinstance(self.grad_noise, bool | np.bool_):
             raise ValueError(f"grad_noise must be True or False, got {self.grad_noise!r}")
         if self.aux is not None:

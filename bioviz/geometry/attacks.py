@@ -117,7 +117,7 @@ def pgd(
     random_start = check_bool("random_start", random_start)
     eps = check_eps(eps)
     steps = check_int("steps", steps, 1, 10_000)
-    eot = check_int("eot", eot, 1)
+    eot = check_int("eot", eot, 1, 1000)
     seed = check_seed(seed)
     target = check_choice("target", target, TARGETS)
     step_size = 2.5 * eps / steps if step_size is None else check_positive("step_size", step_size)

@@ -287,6 +287,12 @@ def sigma_sweep(
     if overlap_eps is None:
         overlap_eps = float(eps[-1])
     overlap_eps = attacks.check_eps(overlap_eps)
+    steps = check_int("steps", steps, 1, 10_000)
+    eot = check_int("eot", eot, 1, 1000)
+    overlap_P = check_int("overlap_P", overlap_P, 2, 540)  # at most the test digits
+    overlap_M = check_int("overlap_M", overlap_M, 1, 1000)
+    if n is not None:
+        n = check_int("n", n, 1, 100_000)
     axes = {"seed": seeds, "sigma": sigmas}
     common = dict(
         eps=eps, steps=steps, eot=eot, n=n, overlap_P=overlap_P, overlap_M=overlap_M, overlap_eps=overlap_eps
@@ -370,6 +376,8 @@ def gabor_comparison(
     if not seeds:
         raise ValueError("seeds must not be empty")
     eps = attacks.check_eps(eps)
+    steps = check_int("steps", steps, 1, 10_000)
+    eot = check_int("eot", eot, 1, 1000)
     out = {
         k: np.zeros(len(seeds))
         for k in ("clean_standard", "clean_stochastic", "standard", "stochastic", "diff", "diff_se")

@@ -55,7 +55,7 @@ from torch import nn
 from bioviz.data import digits
 from bioviz.geometry import attacks
 from bioviz.runtime import fit, torch_threads
-from bioviz.validation import check_choice, check_int, check_positive, check_seed
+from bioviz.validation import check_bool, check_choice, check_int, check_positive, check_seed
 
 KINDS = ("standard", "stochastic", "adversarial")
 FRONTS = ("gabor", "random")
@@ -73,6 +73,7 @@ def check_sigma(sigma) -> float:
 
 def device(prefer_cuda: bool = True):
     """``torch.device('cuda')`` when a GPU is present (and wanted), else the CPU."""
+    prefer_cuda = check_bool("prefer_cuda", prefer_cuda)
     return torch.device("cuda" if prefer_cuda and torch.cuda.is_available() else "cpu")
 
 
@@ -275,6 +276,7 @@ def data(dev: str = "cpu", augment: int = 0):
 
     ``augment`` (0-8) adds that many one-pixel shifts of every training digit (zero-padded).
     """
+    augment = check_int("augment", augment, 0, 8)
     f = functools.partial(torch.tensor, dtype=torch.float32)
     Xtr, Xte, ytr, yte = (f(a) if a.dtype.kind == "f" else torch.tensor(a) for a in digits("test30"))
     if augment:

@@ -13,6 +13,7 @@ from bioviz.geometry.paper import PAPER
 from bioviz.report import Comparison
 from bioviz.runtime import progress
 from bioviz.sweeps import SweepResult
+from bioviz.validation import check_int, check_seed
 
 #: The eps grid of the accuracy curves.
 EPS_CURVE = (0.0, 0.025, 0.05, 0.075, 0.1, 0.15)
@@ -466,6 +467,9 @@ def anchors(seed: int = 0, n_t: int = 200, kappas=(0.0, 0.5, 1.0), points_n_t: i
     """The MFTMA sanity anchors: capacity of points at each margin in ``kappas`` (``points``:
     ``{kappa: capacity}``, with Gardner's ``gardner``), the README random-data example, and the
     participation ratio of isotropic data."""
+    seed = check_seed(seed)
+    n_t = check_int("n_t", n_t, 1, 100_000)
+    points_n_t = check_int("points_n_t", points_n_t, 1, 100_000)
     rng = np.random.default_rng(seed)
     points = [np.tile(rng.standard_normal(64), (8, 1)) for _ in range(20)]
     return {

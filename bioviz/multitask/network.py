@@ -433,13 +433,21 @@ def dataset_entropy(M, r) -> np.ndarray:
     >>> round(float(dataset_entropy(30, 0.8)), 5)
     0.01875
     """
-    M = np.asarray(M, dtype=float)
-    r = np.asarray(r, dtype=float)
-    if not (np.isfinite(M).all() and (M >= 1).all()):
-        raise ValueError("M must be at least 1")
-    if not (np.isfinite(r).all() and (r > 0).all() and (r <= 1).all()):
-        raise ValueError("r must be in (0, 1]")
+    M, r = _check_examples(M, r)
     return (1.0 - r**2) / (M * r**2)
+
+
+def _check_examples(M, r) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers of examples (integers, 1 to :data:`MAX_M`) and qualities (in (0, 1]), as arrays."""
+    try:
+        M, r = np.asarray(M, dtype=float), np.asarray(r, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"M and r must be numbers or arrays of numbers, got M={M!r}, r={r!r}") from None
+    if not (np.isfinite(M).all() and (M >= 1).all() and (M <= MAX_M).all() and (M == np.round(M)).all()):
+        raise ValueError(f"M must be whole numbers of examples from 1 to {MAX_M}, got {M.tolist()}")
+    if not (np.isfinite(r).all() and (r > 0).all() and (r <= 1).all()):
+        raise ValueError(f"r must be in (0, 1], got {r.tolist()}")
+    return M, r
 
 
 def learned_overlap(M, r, *, exact: bool = True) -> np.ndarray:
@@ -458,9 +466,8 @@ def learned_overlap(M, r, *, exact: bool = True) -> np.ndarray:
     >>> round(float(learned_overlap(30, 0.3, exact=False)), 3)
     0.915
     """
-    Ms = np.asarray(M)
-    rho = dataset_entropy(Ms, r)
-    if not exact:
+    rho = dataset_entropy(M, r)
+    if not check_bool("exact", exact):
         from scipy.special import erf
 
         return erf(1.0 / np.sqrt(2.0 * rho))

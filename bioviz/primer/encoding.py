@@ -66,7 +66,7 @@ def rate(image, num_steps: int = 50, gain: float = 1.0, seed: int = 0) -> np.nda
     from snntorch import spikegen
 
     img = _image(image).ravel()
-    num_steps = check_int("num_steps", num_steps, 1)
+    num_steps = check_int("num_steps", num_steps, 1, 10_000)
     gain = check_range("gain", gain, 0.0, 10.0)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(check_seed(seed))
@@ -86,7 +86,7 @@ def latency(image, num_steps: int = 50, tau: float = 5.0, threshold: float = 0.2
     from snntorch import spikegen
 
     img = _image(image).ravel()
-    num_steps = check_int("num_steps", num_steps, 2)
+    num_steps = check_int("num_steps", num_steps, 2, 10_000)
     tau = check_positive("tau", tau)
     threshold = check_range("threshold", threshold, 0.0, 1.0, low_open=True, high_open=True)
     spikes = spikegen.latency(
@@ -100,7 +100,7 @@ def drifting_frames(image, num_steps: int = 50, hold: int | None = None) -> np.n
     img = _image(image)
     if img.ndim != 2:
         raise ValueError(f"image must be 2-D for drifting frames, got shape {img.shape}")
-    num_steps = check_int("num_steps", num_steps, 1)
+    num_steps = check_int("num_steps", num_steps, 1, 10_000)
     hold = max(1, num_steps // img.shape[1]) if hold is None else check_int("hold", hold, 1)
     frames = np.zeros((num_steps,) + img.shape, dtype=np.float32)
     for t in range(num_steps):

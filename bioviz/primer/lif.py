@@ -92,12 +92,15 @@ def _check(tau_ms, threshold_mV, R_MOhm, t_ref_ms, dt_ms, duration_ms, reset):
     check_choice("reset", reset, RESETS)
 
 
-def _currents(current_nA) -> np.ndarray:
-    currents = np.atleast_1d(np.asarray(current_nA, dtype=float))
+def _currents(current_nA, name: str = "current_nA") -> np.ndarray:
+    try:
+        currents = np.atleast_1d(np.asarray(current_nA, dtype=float))
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number or a 1-D array of numbers, got {current_nA!r}") from None
     if currents.ndim != 1 or currents.size == 0:
-        raise ValueError(f"current_nA must be a number or a 1-D array, got shape {currents.shape}")
+        raise ValueError(f"{name} must be a number or a non-empty 1-D array, got shape {currents.shape}")
     if not np.all(np.isfinite(currents)):
-        raise ValueError("current_nA must be finite")
+        raise ValueError(f"{name} must be finite")
     return currents
 
 
@@ -127,7 +130,7 @@ def rate_closed_form(
 
 def rheobase_nA(threshold_mV: float = 15.0, R_MOhm: float = 10.0) -> float:
     """The smallest constant current that makes the neuron fire (nA)."""
-    return threshold_mV / R_MOhm
+    return check_positive("threshold_mV", threshold_mV) / check_positive("R_MOhm", R_MOhm)
 
 
 def simulate_brian2(
@@ -338,14 +341,17 @@ def fi_curve(currents_nA, *, backend: str = "brian2", duration_ms: float = 500.0
     simulated by :func:`simulate_step` (e.g. a student's own :func:`lif_step`).
     """
     if callable(backend):
-        return simulate_step(backend, _currents(currents_nA), duration_ms=duration_ms, **params).rates_hz()
+        return simulate_step(
+            backend, _currents(currents_nA, "currents_nA"), duration_ms=duration_ms, **params
+        ).rates_hz()
     check_choice("backend", backend, ("brian2", "snntorch"))
     sim = simulate_brian2 if backend == "brian2" else simulate_snntorch
-    return sim(_currents(currents_nA), duration_ms=duration_ms, **params).rates_hz()
+    return sim(_currents(currents_nA, "currents_nA"), duration_ms=duration_ms, **params).rates_hz()
 
 
 def relative_error(simulated: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """``|sim - ref| / ref`` where ``ref > 0``; NaN elsewhere."""
+    """``|sim - ref| / ref`` where ``ref > 0``; NaN elsewhere (a NaN in either marks a missing
+    rate, and the error is NaN there)."""
     simulated, reference = check_shapes(simulated=simulated, reference=reference)
     out = np.full(reference.shape, np.nan)
     ok = np.isfinite(reference) & (reference > 0)

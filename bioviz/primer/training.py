@@ -180,10 +180,10 @@ def train(
     ``spike_grad`` (SNN only) replaces ``surrogate``: a callable taking ``U - threshold``.
     """
     check_choice("kind", kind, KINDS)
-    n_hidden = check_int("n_hidden", n_hidden, 1)
-    epochs = check_int("epochs", epochs, 1)
+    n_hidden = check_int("n_hidden", n_hidden, 1, 4096)
+    epochs = check_int("epochs", epochs, 1, 1000)
     lr = check_positive("lr", lr)
-    batch_size = check_int("batch_size", batch_size, 1)
+    batch_size = check_int("batch_size", batch_size, 1, 100_000)
     beta = check_range("beta", beta, 0.0, 1.0)
     num_steps = check_int("num_steps", num_steps, 1, 1000)  # 10**9 steps filled 7.7 GB
     check_choice("surrogate", surrogate, SURROGATES)
@@ -406,6 +406,7 @@ def depth_sweep(
     if "ANN" in surrogates:
         raise ValueError("'ANN' is the label of the ANN baseline; give the surrogate another name")
     depths = tuple(check_int("depth", d, 1, 8) for d in depths)
+    epochs = check_int("epochs", epochs, 1, 1000)
     seeds = tuple(check_seed(s) for s in seeds)
     if not depths or not seeds:
         raise ValueError("depths and seeds must not be empty")

@@ -191,9 +191,14 @@ def _mode_result(mode, reservoirs, rhos, *, delta, steps, seed, inputs, diagnost
 
 
 def _check_grid(name, values, modes, seed):
-    values = np.asarray(values, dtype=float)
+    try:
+        values = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a sequence of numbers, got {values!r}") from None
     if values.ndim != 1 or values.size < 1:
         raise ValueError(f"{name} must be a non-empty 1-D sequence, got shape {values.shape}")
+    if not np.isfinite(values).all():
+        raise ValueError(f"{name} must be finite, got {values.tolist()}")
     for m in modes:
         check_choice("modes", m, MODES)
     return values, check_seed(seed)
@@ -209,6 +214,15 @@ def _run_sweep(sweep, reservoirs, rhos, modes, desc, show_progress, parallel=Non
     for mode, (evals, adaptations, gains, biases) in zip(modes, results, strict=True):
         sweep._store(mode, evals, rhos, adaptations, gains, biases)
     return sweep
+
+
+def _check_adaptation(delta, steps) -> tuple[float, int]:
+    """The adaptation's rate and length, checked where a sweep or a configuration starts."""
+    return check_positive("delta", delta, allow_zero=True), check_int("steps", steps, 1, MAX_ADAPT_STEPS)
+
+
+#: The longest adaptation run these functions accept (the notebook uses up to a few thousand).
+MAX_ADAPT_STEPS = 200_000
 
 
 def beta_sweep(
@@ -238,6 +252,7 @@ def beta_sweep(
     """
     diagnostics = check_bool("diagnostics", diagnostics)
     betas, seed = _check_grid("betas", betas, modes, seed)
+    delta, steps = _check_adaptation(delta, steps)
     reservoirs = [model.build(n, b, gain, input_scaling=input_scaling, seed=seed) for b in betas]
     rho_vec = _targets(reservoirs[0].n, rho, heterogeneity, seed)
     rhos = [rho_vec] * len(betas)
@@ -290,6 +305,8 @@ def sweep_modes(
     modes = tuple(modes)
     if not modes:
         raise ValueError("modes must not be empty")
+    gain = check_positive("gain", gain, allow_zero=True)
+    rho = check_range("rho", rho, 0.0, 1.0, low_open=True, high_open=True)
     out = None
     with progress(
         total=len(modes), desc=f"beta sweep (J = {gain:g}, rho = {rho:g})", disable=not show_progress
@@ -322,6 +339,7 @@ def target_sweep(
     ``diagnostics=False`` skips the Jacobian radius and the Lyapunov exponent (NaN)."""
     diagnostics = check_bool("diagnostics", diagnostics)
     means, seed = _check_grid("means", means, modes, seed)
+    delta, steps = _check_adaptation(delta, steps)
     base = model.build(n, beta, gain, seed=seed)
     reservoirs = [base] * len(means)
     rhos = [_targets(base.n, float(m), heterogeneity, seed) for m in means]
@@ -393,6 +411,7 @@ def configuration(
     """
     mode = check_choice("mode", mode, MODES)
     seed = check_seed(seed)
+    delta, steps = _check_adaptation(delta, steps)
     res = model.build(n, beta, gain, input_scaling=input_scaling, seed=seed)
     rho_vec = _targets(res.n, rho, heterogeneity, seed)
     inputs = tasks.task_inputs(seed=seed)

@@ -261,7 +261,10 @@ def targets(n: int, mean: float = 0.3, heterogeneity: float = 0.0, *, seed: int 
 
 def input_sequence(steps: int, *, low: float = -1.0, high: float = 1.0, seed: int = 0) -> np.ndarray:
     """An i.i.d. uniform input sequence of ``steps`` values in [low, high)."""
-    steps = check_int("steps", steps, low=1)
+    steps = check_int("steps", steps, low=1, high=10_000_000)
+    low, high = check_number("low", low), check_number("high", high)
+    if not low < high:
+        raise ValueError(f"low must be below high, got low={low}, high={high}")
     return np.random.default_rng(check_seed(seed)).uniform(low, high, steps)
 
 
@@ -462,7 +465,7 @@ def lyapunov_exponent(res: EIReservoir, *, steps: int = 1000, washout: int = 200
     (see :func:`lyapunov_batch`); requires no leak."""
     if res.leak:
         raise ValueError("leak must be 0 for lyapunov_exponent")
-    steps = check_int("steps", steps, low=1)
+    steps = check_int("steps", steps, low=1, high=10_000_000)
     u = input_sequence(steps + washout, seed=seed)
     return float(
         lyapunov_batch(
@@ -553,7 +556,7 @@ def adapt_batch(
         raise ValueError(f"rhos must have one entry per reservoir ({len(reservoirs)}), got {len(rhos)}")
     rho = np.stack([check_rho(r, n) for r in rhos])  # (B, N)
     delta = check_positive("delta", delta, allow_zero=True)
-    steps = check_int("steps", steps, low=1)
+    steps = check_int("steps", steps, low=1, high=10_000_000)
     record_every = check_int("record_every", record_every, low=1)
     window = check_int("window", window, low=1)
     if u is None:
@@ -665,6 +668,8 @@ def spectral_radius(W: np.ndarray) -> float:
     W = np.asarray(W, dtype=float)
     if W.ndim != 2 or W.shape[0] != W.shape[1]:
         raise ValueError(f"W must be square, got shape {W.shape}")
+    if not np.isfinite(W).all():
+        raise ValueError("W must be finite (it holds NaN or inf)")
     with blas_threads(1):
         return float(np.max(np.abs(np.linalg.eigvals(W))))
 

@@ -37,7 +37,7 @@ import numpy as np
 
 from bioviz.reservoir import model as _model
 from bioviz.runtime import blas_threads
-from bioviz.validation import check_bool, check_int, check_positive, check_seed
+from bioviz.validation import check_bool, check_choice, check_int, check_positive, check_seed
 
 __all__ = [
     "ridge_fit_predict",
@@ -210,10 +210,11 @@ def task_inputs(
 ) -> TaskInputs:
     """Input sequences for :func:`evaluate` (long enough for both tasks)."""
     seed = check_seed(seed)
-    n_train = check_int("n_train", n_train, low=2)
-    n_test = check_int("n_test", n_test, low=2)
-    washout = check_int("washout", washout, low=0)
-    k_max = check_int("k_max", k_max, low=1)
+    check_choice("narma_variant", narma_variant, ("textbook", "reservoirpy"))
+    n_train = check_int("n_train", n_train, low=2, high=1_000_000)
+    n_test = check_int("n_test", n_test, low=2, high=1_000_000)
+    washout = check_int("washout", washout, low=0, high=1_000_000)
+    k_max = check_int("k_max", k_max, low=1, high=10_000)
     steps = washout + max(k_max, NARMA10["order"] + 10) + n_train + n_test
     u_mc = _model.input_sequence(steps, seed=seed + 1_000_003)
     u_n, y_n = narma10(steps, seed=seed, variant=narma_variant)
@@ -453,10 +454,13 @@ def reservoirpy_memory_capacity(
     from reservoirpy.nodes import Reservoir, Ridge
     from reservoirpy.observables import memory_capacity as rpy_mc
 
-    n = check_int("n", n, low=1)
-    k_max = check_int("k_max", k_max, low=1)
-    steps = check_int("steps", steps, low=3 * k_max + test_size)
-    test_size = check_int("test_size", test_size, low=2)
+    n = check_int("n", n, low=1, high=5000)
+    k_max = check_int("k_max", k_max, low=1, high=10_000)
+    test_size = check_int("test_size", test_size, low=2, high=1_000_000)
+    steps = check_int("steps", steps, low=3 * k_max + test_size, high=10_000_000)
+    sr = check_positive("sr", sr)
+    input_scaling = check_positive("input_scaling", input_scaling)
+    ridge = check_positive("ridge", ridge, allow_zero=True)
     seed = check_seed(seed)
     series = np.random.default_rng([seed, 3]).uniform(-0.8, 0.8, (steps, 1))
     res = Reservoir(n, sr=sr, input_scaling=input_scaling, input_connectivity=1.0, seed=seed)

@@ -21,7 +21,7 @@ from bioviz.sweeps import SweepResult, grid_points
 from bioviz.swimmer import es, task
 from bioviz.swimmer.ncap import DEFAULT_PERIOD, INITS, WEIGHTS
 from bioviz.swimmer.rollout import PARALLEL, ncap, summary
-from bioviz.validation import check_choice
+from bioviz.validation import check_choice, check_seed
 
 __all__ = ["SWEEPABLE", "PATTERNS", "sweep", "sign_ablation", "init_returns"]
 
@@ -72,7 +72,8 @@ def sweep(
     ``n_links`` reuses the same four weights on every body: zero-shot transfer.
     """
     check_choice("param", param, SWEEPABLE)
-    axes = {"seed": tuple(seeds), param: tuple(values)}
+    seeds, n_steps, n_links = _check_episodes(seeds, n_steps, n_links)
+    axes = {"seed": seeds, param: tuple(values)}
     controllers = {}
     for v in axes[param]:
         kw = dict(dict(osc=1.0, prop=1.0, ipsi=1.0, contra=-1.0), **weights)
@@ -91,6 +92,14 @@ def sweep(
     )
 
 
+def _check_episodes(seeds, n_steps, n_links) -> tuple[tuple[int, ...], int, int]:
+    """Seeds, episode length and body size, checked before any episode runs."""
+    seeds = tuple(check_seed(s) for s in seeds)
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    return seeds, task.check_n_steps(n_steps), task.check_n_links(n_links)
+
+
 def sign_ablation(
     *,
     seeds=(0, 1, 2),
@@ -100,7 +109,8 @@ def sign_ablation(
     show_progress: bool = True,
 ) -> SweepResult:
     """All 16 sign patterns of unit weights, without sign constraints (grid ``seed x pattern``)."""
-    axes = {"seed": tuple(seeds), "pattern": PATTERNS}
+    seeds, n_steps, n_links = _check_episodes(seeds, n_steps, n_links)
+    axes = {"seed": seeds, "pattern": PATTERNS}
     ctrl = {p: ncap(*p, n_links=n_links, sign_constraints=False) for p in PATTERNS}
     jobs = [
         dict(controller=ctrl[p["pattern"]], n_links=n_links, n_steps=n_steps, seed=p["seed"])
@@ -124,7 +134,8 @@ def init_returns(
     """
     for init in inits:
         check_choice("init", init, INITS)
-    axes = {"seed": tuple(seeds), "init": tuple(inits)}
+    seeds, n_steps, n_links = _check_episodes(seeds, n_steps, n_links)
+    axes = {"seed": seeds, "init": tuple(inits)}
     jobs = []
     for p in grid_points(axes):
         kind = "ncap_unsigned" if p["init"].startswith("unsigned") else "ncap"

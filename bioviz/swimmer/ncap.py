@@ -68,7 +68,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from bioviz.validation import check_bool, check_choice, check_int, check_number
+from bioviz.validation import check_bool, check_choice, check_int, check_number, check_seed
 
 __all__ = [
     "WEIGHTS",
@@ -98,7 +98,7 @@ DEFAULT_PERIOD = 60
 
 def check_period(period) -> int:
     """The oscillator period: an integer number of control steps, >= 2."""
-    return check_int("period", period, low=2)
+    return check_int("period", period, low=2, high=10_000)
 
 
 def graded(x: torch.Tensor) -> torch.Tensor:
@@ -158,13 +158,13 @@ class NCAP(nn.Module):
         seed: int = 0,
     ):
         super().__init__()
-        self.n_joints = check_int("n_joints", n_joints, low=2)
+        self.n_joints = check_int("n_joints", n_joints, low=2, high=99)  # bodies of up to 100 links
         self.period = check_period(period)
         self.sign_constraints = check_bool("sign_constraints", sign_constraints)
         self.weight_sharing = check_bool("weight_sharing", weight_sharing)
         self.init = check_choice("init", init, INITS)
         self.joint_limit = 2 * math.pi / (self.n_joints + 1)
-        gen = torch.Generator().manual_seed(check_int("seed", seed, low=0))
+        gen = torch.Generator().manual_seed(check_seed(seed))
         if self.weight_sharing:
             values = _initial_values(init, 1, gen)
             self.weights = nn.ParameterDict({k: nn.Parameter(v[0].clone()) for k, v in values.items()})
@@ -350,7 +350,10 @@ class MLP(nn.Module):
 
     def __init__(self, n_obs: int = 23, n_joints: int = 5, hidden: int = 64, seed: int = 0):
         super().__init__()
-        torch.manual_seed(check_int("seed", seed, low=0))
+        n_obs = check_int("n_obs", n_obs, low=1, high=10_000)
+        n_joints = check_int("n_joints", n_joints, low=1, high=99)
+        hidden = check_int("hidden", hidden, low=1, high=4096)
+        torch.manual_seed(check_seed(seed))
         self.net = nn.Sequential(
             nn.Linear(n_obs, hidden),
             nn.Tanh(),

@@ -47,7 +47,7 @@ import os
 
 import numpy as np
 
-from bioviz.validation import check_int
+from bioviz.validation import check_int, check_seed
 
 os.environ.setdefault("MUJOCO_GL", "disable")
 
@@ -192,6 +192,8 @@ def make_env(n_links: int = 6, seed: int | None = 0, n_steps: int = EPISODE_STEP
     from dm_control import suite
 
     n_steps = check_n_steps(n_steps)
+    if seed is not None:
+        seed = check_seed(seed)
     return suite.load(
         "swimmer",
         "swim",
