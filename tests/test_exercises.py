@@ -196,3 +196,24 @@ def test_multitask_checkers_pass_the_reference_and_reject_plausible_mistakes():
     assert not mt.MAGNETISATIONS.passes(lambda xi, s: xi @ s / xi.size)  # K * N
     assert not mt.MAGNETISATIONS.passes(lambda xi, s: xi @ s / (xi != 0).sum(1))  # per non-blank entry
     assert not mt.MAGNETISATIONS.passes(lambda xi, s: np.abs(xi @ s) / xi.shape[1])  # the sign lost
+
+
+# ---------------------------------------------------------------------------------------------
+# tutorial 10: the quantiser with a straight-through gradient, one frame of delta inference
+
+
+def test_delta_checkers_pass_the_reference_and_reject_plausible_mistakes():
+    from bioviz.delta import exercises as dx
+
+    assert dx.QUANTISE.passes(dx.model.quantise)
+    assert dx.QUANTISE.passes(lambda a, q: a + (q * torch.round(a / q) - a).detach())
+    assert not dx.QUANTISE.passes(lambda a, q: q * torch.round(a / q))  # no gradient through round
+    assert not dx.QUANTISE.passes(lambda a, q: a + (q * torch.floor(a / q) - a).detach())  # floor
+    assert not dx.QUANTISE.passes(lambda a, q: a + (torch.round(a / q) - a).detach())  # not scaled back
+    assert not dx.QUANTISE.passes(lambda a, q: a + (0.1 * torch.round(a / 0.1) - a).detach())  # fixed q
+
+    assert dx.DELTA_STEP.passes(dx.delta_step)
+    assert not dx.DELTA_STEP.passes(lambda z, a, p, W: (W @ a, a - p))  # recomputes, loses the bias
+    assert not dx.DELTA_STEP.passes(lambda z, a, p, W: (z + W @ (p - a), p - a))  # old minus new
+    assert not dx.DELTA_STEP.passes(lambda z, a, p, W: (z + W @ a, a - p))  # adds the whole input
+    assert not dx.DELTA_STEP.passes(lambda z, a, p, W: (z + (a - p) @ W.T.T, a - p))  # wrong orientation
