@@ -9,7 +9,9 @@ The next layer keeps its pre-activation as state,
 
 so a change smaller than half a step costs nothing: on slowly changing input most deltas are
 exact zeros, which a sparsity-aware accelerator skips. Delta inference gives the same outputs as
-the dense pass on the quantised activations (up to float rounding of the accumulation).
+the dense pass on the quantised activations, up to float rounding of the accumulation: a hidden
+activation within that rounding (~1e-6) of a step boundary can round to the neighbouring step
+in one pass and not the other (a few values in a million at small ``q``).
 
 Counts per frame (averaged over frames and videos): ``nonzero_dense`` the non-zero inputs of the
 three linear layers in the ordinary float pass (what a zero-skipping accelerator would process
