@@ -6,7 +6,7 @@
    :func:`delta_step`).
 
 >>> _ = DELTA_STEP.check(delta_step)
-delta_step: all 4 cases pass. The rest of the notebook uses your delta_step.
+delta_step: all 5 cases pass. The rest of the notebook uses your delta_step.
 """
 
 from __future__ import annotations
@@ -29,72 +29,100 @@ def delta_step(z, a_hat, a_hat_prev, W):
     return z + W @ delta, delta
 
 
-def _values_and_grad(fn, case):
-    """The quantised values and the gradient of their sum with respect to the input."""
+def _values_or_grad(fn, case):
+    """The quantised values (``part="values"``) or the gradient of their sum with respect to the
+    input (``part="gradient"``)."""
     a = torch.tensor(case.args[0], dtype=torch.float32, requires_grad=True)
     out = fn(a, case.args[1])
     if not isinstance(out, torch.Tensor):
-        return np.asarray(out, dtype=float), None
+        raise TypeError(
+            f"quantise must return a torch tensor (torch.round on the tensor a), got {type(out).__name__}"
+        )
+    if case.kwargs.get("part") == "values":
+        return out.detach().numpy() + 0.0  # + 0.0: no negative zeros in the messages
+    if not out.requires_grad:
+        return np.zeros(a.shape)
     out.sum().backward()
-    grad = a.grad.numpy().copy() if a.grad is not None else np.zeros(a.shape)
-    return out.detach().numpy(), grad
+    return a.grad.numpy().copy() if a.grad is not None else np.zeros(a.shape)
+
+
+def _values(kind: str):
+    return {"part": kind}
 
 
 QUANTISE = Exercise(
     "quantise",
     model.quantise,
-    names=("quantised values", "gradient (straight through: 1 everywhere)"),
-    run=_values_and_grad,
+    run=_values_or_grad,
     cases=[
+        Case("values, steps of 0.1", ([0.04, 0.06, 0.26, 0.0], 0.1), _values("values"), hint="q * round(a / q)"),
         Case(
-            "steps of 0.1", ([0.04, 0.06, 0.26, 0.0], 0.1), hint="q * round(a / q): 0.06 rounds to one step, 0.1"
+            "values, negative activations",
+            ([-0.26, -0.04, -0.61], 0.1),
+            _values("values"),
+            hint="round, not floor: -0.26 is nearest to -0.3",
         ),
         Case(
-            "negative activations", ([-0.26, -0.04, -0.61], 0.1), hint="round, not floor: -0.26 is nearest to -0.3"
+            "values, a coarse step",
+            ([0.3, 0.9, 1.2], 0.5),
+            _values("values"),
+            hint="use the q you are given, and multiply back by q",
         ),
-        Case("a coarse step", ([0.3, 0.9, 1.2], 0.5), hint="use the q you are given, and multiply back by q"),
         Case(
-            "the gradient passes straight through",
+            "gradient: 1 everywhere (straight through)",
             ([0.12, 0.33, 0.71], 0.2),
+            _values("gradient"),
             hint="torch.round has zero gradient; return a + (hard - a).detach() so the gradient is that of a",
+        ),
+        Case(
+            "gradient, negative activations",
+            ([-0.12, -0.58], 0.1),
+            _values("gradient"),
+            hint="the gradient is 1 whatever the value: detach only the difference (hard - a)",
         ),
     ],
 )
 
+
+def _step_and_state(fn, case):
+    """``(z_new, delta, z after the call)``: the state passed in must not change."""
+    z, a_hat, prev, W = (np.array(x, dtype=float) for x in case.args)
+    z_new, delta = fn(z, a_hat, prev, W)
+    return np.array(z_new, dtype=float), np.array(delta, dtype=float), z
+
+
+_W = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 1.0]])
+
 DELTA_STEP = Exercise(
     "delta_step",
     delta_step,
-    names=("z_new", "delta"),
+    names=("z_new", "delta", "z after the call (leave it unchanged: return a new array)"),
+    run=_step_and_state,
     cases=[
         Case(
             "the first frame: everything is new",
-            (
-                np.array([0.5, -0.5]),
-                np.array([1.0, 0.0, 2.0]),
-                np.zeros(3),
-                np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 1.0]]),
-            ),
+            (np.array([0.5, -0.5]), np.array([1.0, 0.0, 2.0]), np.zeros(3), _W),
             hint="z starts at the bias; add W @ delta with delta = a_hat - a_hat_prev",
         ),
         Case(
             "nothing changed: z stays, delta is all zeros",
-            (
-                np.array([1.5, 1.5]),
-                np.array([1.0, 0.0, 2.0]),
-                np.array([1.0, 0.0, 2.0]),
-                np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 1.0]]),
-            ),
+            (np.array([1.5, 1.5]), np.array([1.0, 0.0, 2.0]), np.array([1.0, 0.0, 2.0]), _W),
             hint="the state keeps its value when no input changed: add to z, do not recompute it",
         ),
         Case(
             "one input went down",
-            (
-                np.array([1.5, 1.5]),
-                np.array([1.0, 0.0, 1.0]),
-                np.array([1.0, 0.0, 2.0]),
-                np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 1.0]]),
-            ),
+            (np.array([1.5, 1.5]), np.array([1.0, 0.0, 1.0]), np.array([1.0, 0.0, 2.0]), _W),
             hint="delta = a_hat - a_hat_prev (new minus old), which is negative here",
+        ),
+        Case(
+            "the state goes negative: no ReLU here",
+            (
+                np.array([0.5, 0.5]),
+                np.array([0.0, 1.0, 0.0]),
+                np.zeros(3),
+                np.array([[1.0, -2.0, 0.0], [0.0, 1.0, 1.0]]),
+            ),
+            hint="z is the pre-activation; the ReLU comes after delta_step, on the accumulated z",
         ),
         Case(
             "a wider layer",
