@@ -87,7 +87,10 @@ QUANTISE = Exercise(
 def _step_and_state(fn, case):
     """``(z_new, delta, z after the call)``: the state passed in must not change."""
     z, a_hat, prev, W = (np.array(x, dtype=float) for x in case.args)
+    before = z.copy()
     z_new, delta = fn(z, a_hat, prev, W)
+    if not np.array_equal(z, before):
+        raise ValueError("you changed z in place: write z_new = z + W @ delta, a new array")
     return np.array(z_new, dtype=float), np.array(delta, dtype=float), z
 
 
@@ -107,7 +110,7 @@ DELTA_STEP = Exercise(
         Case(
             "nothing changed: z stays, delta is all zeros",
             (np.array([1.5, 1.5]), np.array([1.0, 0.0, 2.0]), np.array([1.0, 0.0, 2.0]), _W),
-            hint="the state keeps its value when no input changed: add to z, do not recompute it",
+            hint="add W @ delta (the change), not W @ a_hat: with no change, z must stay as it is",
         ),
         Case(
             "one input went down",

@@ -41,7 +41,7 @@ class QExplorer(Explorer):
     stochastic = False
     controls = (
         Choice("q", 0.1, options=Q_CHOICES, label="quantisation step q"),
-        Choice("lam", -1.0, options=(-1.0,) + M.LAMBDAS, label="fine-tuned with penalty (-1: none)"),
+        Choice("lam", -1.0, options=(-1.0,) + M.LAMBDAS, label="fine-tuned with penalty (-1: not fine-tuned)"),
         Choice("layer", "hidden layer 1", options=tuple(LAYERS), resimulate=False, label="layer shown"),
         Int("video", 0, 0, 20, label="test video"),
     )
@@ -109,7 +109,7 @@ class DataExplorer(Explorer):
         figures.layer_bars(result.counts, result.dense_per_layer, fig=fig, row=1, col=4)
         c = result.counts
         fig.update_layout(
-            title=f"{sum(result.dense_per_layer) / c.nonzero_delta:.2f}x fewer non-zero values at q = {c.q:g}; "
-            f"accuracy {c.accuracy:.3f}"
+            title=f"{sum(result.dense_per_layer) / c.nonzero_delta:.2f}x fewer non-zero values than float "
+            f"({c.temporal_reduction:.2f}x from the deltas alone) at q = {c.q:g}; accuracy {c.accuracy:.3f}"
         )
         return fig

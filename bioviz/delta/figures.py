@@ -22,9 +22,9 @@ def pareto(curves: dict, *, reference: float, mark: tuple[str, float] | None = N
             go.Scatter(
                 x=[reference / c.nonzero_delta for c in counts],
                 y=[c.accuracy for c in counts],
-                mode="lines+markers+text",
-                text=[f"q={c.q:g}" for c in counts],
-                textposition="top center",
+                mode="lines+markers",
+                text=[f"q = {c.q:g}" for c in counts],
+                hovertemplate="%{text}: %{x:.2f}x fewer, accuracy %{y:.3f}<extra>" + name + "</extra>",
                 name=name,
                 line=dict(color=color(name)),
             ),

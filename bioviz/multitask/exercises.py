@@ -81,7 +81,10 @@ HEBBIAN_COUPLINGS = Exercise(
 def _run_step(fn, case):
     """The new state, and the state passed in after the call (it must not change)."""
     J, sigma = (np.array(a, dtype=float) for a in case.args)
+    before = sigma.copy()
     new = fn(J, sigma)
+    if not np.array_equal(sigma, before):
+        raise ValueError("you changed sigma in place: compute the new state into a new array (e.g. with np.where)")
     return np.array(new, dtype=float), sigma
 
 
@@ -100,6 +103,16 @@ SYNC_STEP = Exercise(
             "a zero field keeps the neuron's state",
             (np.array([[0.0, 1.0, -1.0], [1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]]), np.array([-1.0, 1.0, 1.0])),
             hint="np.sign gives 0 where h = 0; a spin must stay -1 or +1: keep its old value there",
+        ),
+        Case(
+            "a zero field keeps a +1 too",
+            (np.array([[0.0, 1.0, -1.0], [1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]]), np.array([1.0, 1.0, 1.0])),
+            hint="where h == 0 the neuron keeps its old value, +1 or -1 alike",
+        ),
+        Case(
+            "a zero field keeps a +1 too",
+            (np.array([[0.0, 1.0, -1.0], [1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]]), np.array([1.0, 1.0, 1.0])),
+            hint="where h == 0 the neuron keeps its old value, +1 or -1 alike",
         ),
         Case(
             "every neuron at once (synchronous)",

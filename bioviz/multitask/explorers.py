@@ -47,15 +47,17 @@ class RetrievalExplorer(Explorer):
             )
             return fig
         dc = net.critical_dilution(params["K"])
-        where = (
-            "never breaks"
-            if dc >= 1
-            else f"{'stable' if params['d'] < dc else 'unstable'} (stable below d = {dc:.2f})"
-        )
-        cycle = "" if result.converged else "; the updates ended in a cycle, not a fixed point"
+        if dc >= 1:
+            where = "the hierarchy never breaks"
+        else:
+            here = "stable" if params["d"] < dc else "unstable"
+            where = f"the hierarchy is {here} here (stable below d = {dc:.2f})"
+        cycle = "; the updates ended in a cycle, not a fixed point" if not result.converged else ""
+        law = net.hierarchical_law(params["d"], params["K"])
+        ours = result.m_sorted[0] / max(result.m_sorted[-1], 1e-9)
+        ratios = f"largest/smallest {ours:.2f} (law {law[0] / law[-1]:.2f})"
         return figures.retrieval_figure(
-            result,
-            title=f"d = {params['d']:g}, K = {params['K']}: for perfect learning the hierarchy {where}{cycle}",
+            result, title=f"d = {params['d']:g}, K = {params['K']}: {ratios}; for perfect learning {where}{cycle}"
         )
 
 

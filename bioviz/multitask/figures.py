@@ -49,7 +49,8 @@ def magnetisation_bars(m_sorted, d: float, *, spread=None, fig=None, row=None, c
         **loc,
     )
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text="|m| (ranked)", range=[0, 1.02], **loc)
+    top = max(float(m_sorted.max()), float(net.hierarchical_law(d, K).max()))
+    fig.update_yaxes(title_text="|m| (ranked)", range=[0, 1.1 * top + 0.01], **loc)
     return fig
 
 
