@@ -75,7 +75,6 @@ class QExplorer(Explorer):
 @dataclass(frozen=True)
 class DataResult:
     counts: M.Counts
-    dense_per_layer: tuple
     sample: np.ndarray
 
 
@@ -95,21 +94,15 @@ class DataExplorer(Explorer):
     def simulate(self, params, seed):
         v, y = video.videos("test", drift=params["drift"], clutter=params["clutter"], noise=params["noise"])
         net = M.trained(seed)
-        counts = M.count(net, v, y, params["q"])
-        x = torch.tensor(np.asarray(v, dtype=np.float32).reshape(len(v), v.shape[1], -1))
-        with torch.no_grad():
-            acts = M.dense_forward(net, x).acts
-        per_frame = len(v) * v.shape[1]
-        dense = tuple(float((a != 0).sum()) / per_frame for a in acts)
-        return DataResult(counts, dense, np.asarray(v[0]))
+        return DataResult(M.count(net, v, y, params["q"]), np.asarray(v[0]))
 
     def figure(self, result, params):
         fig = plots.new_figure(1, 4, column_widths=[0.16, 0.16, 0.16, 0.52], horizontal_spacing=0.04)
         figures.frames(result.sample, fig=fig, row=1, cols=(1, 2, 3))
-        figures.layer_bars(result.counts, result.dense_per_layer, fig=fig, row=1, col=4)
+        figures.layer_bars(result.counts, fig=fig, row=1, col=4)
         c = result.counts
         fig.update_layout(
-            title=f"{sum(result.dense_per_layer) / c.nonzero_delta:.2f}x fewer non-zero values than float "
+            title=f"{c.reduction:.2f}x fewer non-zero values than float "
             f"({c.temporal_reduction:.2f}x from the deltas alone) at q = {c.q:g}; accuracy {c.accuracy:.3f}"
         )
         return fig

@@ -91,14 +91,14 @@ def frames(video: np.ndarray, which=(0, 5, 11), *, fig=None, row=1, cols=(1, 2, 
     return fig
 
 
-def layer_bars(counts: M.Counts, dense_per_layer, *, fig=None, row=None, col=None):
+def layer_bars(counts: M.Counts, *, fig=None, row=None, col=None):
     """Non-zero values per frame in each layer: the float network's activations vs the deltas."""
     fig = fig or plots.new_figure()
     loc = dict(row=row, col=col) if row else {}
     fig.add_trace(
         go.Bar(
             x=list(LAYER_NAMES),
-            y=list(dense_per_layer),
+            y=list(counts.per_layer_dense),
             name="activations (float)",
             marker_color=color("float activations"),
         ),

@@ -164,6 +164,7 @@ class Counts:
     ops_delta: float
     density: float
     per_layer_delta: tuple
+    per_layer_dense: tuple
 
     @property
     def reduction(self) -> float:
@@ -207,6 +208,7 @@ def count(net: MLP, v: np.ndarray, y: np.ndarray, q: float) -> Counts:
         ops_delta=sum(n * f for n, f in zip(nz_delta, FAN_OUT, strict=True)),
         density=sum(nz_dense) / sum(SIZES[:-1]),
         per_layer_delta=tuple(nz_delta),
+        per_layer_dense=tuple(nz_dense),
     )
 
 
