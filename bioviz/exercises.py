@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Case", "Exercise", "RESULTS", "results", "compare_close", "describe"]
+__all__ = ["Case", "Exercise", "RESULTS", "results", "compare_close", "describe", "leaves_unchanged"]
 
 #: name of each checked exercise -> "passed" | "failed" | "not done" (the latest check)
 RESULTS: dict[str, str] = {}
@@ -131,6 +131,33 @@ def compare_close(
 
 
 Runner = Callable[[Any, Case], Any]
+
+
+def leaves_unchanged(keep: int, advice: str):
+    """A ``run`` for :class:`Exercise` that checks one argument is left as it was.
+
+    It calls the solution on float copies of the array arguments and returns ``(result, argument
+    keep after the call)``; a solution that changed that argument in place raises a ValueError
+    with ``advice``.
+
+    >>> run = leaves_unchanged(0, "return a new array")
+    >>> def bad(a):
+    ...     a += 1
+    ...     return a
+    >>> run(bad, Case("one", (np.zeros(2),)))
+    Traceback (most recent call last):
+    ValueError: you changed the argument in place: return a new array
+    """
+
+    def run(fn, case):
+        args = [np.array(a, dtype=float) if isinstance(a, np.ndarray | list) else a for a in case.args]
+        before = args[keep].copy()
+        out = np.asarray(fn(*args), dtype=float)
+        if not np.array_equal(args[keep], before):
+            raise ValueError(f"you changed the argument in place: {advice}")
+        return out, args[keep]
+
+    return run
 
 
 def _call(fn, case: Case):

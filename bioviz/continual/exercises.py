@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from bioviz.continual import model
-from bioviz.exercises import Case, Exercise
+from bioviz.exercises import Case, Exercise, leaves_unchanged
 
 _rng = np.random.default_rng(8)
 _X = _rng.normal(size=(6, 4))
@@ -22,21 +22,11 @@ _D = _rng.normal(size=(6, 3))
 _Q = np.linalg.qr(_rng.normal(size=(4, 2)))[0].T  # two orthonormal rows in 4-d
 
 
-def _gradient_and_inputs(fn, case):
-    """The gradient, and ``x`` after the call (it must not change)."""
-    delta, x, H = (np.array(a, dtype=float) for a in case.args)
-    before = x.copy()
-    out = np.asarray(fn(delta, x, H), dtype=float)
-    if not np.array_equal(x, before):
-        raise ValueError("you changed x in place: compute x_tilde = x - ... as a new array")
-    return out, x
-
-
 PROJECTED_GRADIENT = Exercise(
     "projected_gradient",
     model.projected_gradient,
     names=("gradient", "x after the call (leave it unchanged)"),
-    run=_gradient_and_inputs,
+    run=leaves_unchanged(1, "x must stay as it is: compute x_tilde = x - ... as a new array"),
     cases=[
         Case(
             "no old subspace yet (H has no rows): the plain gradient",
@@ -70,22 +60,11 @@ PROJECTED_GRADIENT = Exercise(
 )
 
 
-def _step_and_input(fn, case):
-    """The new rows, and ``H`` after the call (it must not change)."""
-    H, x, rate, n_frozen = case.args
-    H, x = np.array(H, dtype=float), np.array(x, dtype=float)
-    before = H.copy()
-    out = np.asarray(fn(H, x, rate, n_frozen), dtype=float)
-    if not np.array_equal(H, before):
-        raise ValueError("you changed H in place: start from H_new = H.copy() and update that")
-    return out, H
-
-
 OJA_STEP = Exercise(
     "oja_step",
     model.oja_step,
     names=("H_new", "H after the call (leave it unchanged: return a new array)"),
-    run=_step_and_input,
+    run=leaves_unchanged(0, "H must stay as it is: start from H_new = H.copy() and update that"),
     cases=[
         Case(
             "one row, one sample (Oja's rule)",
