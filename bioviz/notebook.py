@@ -127,8 +127,11 @@ def headings(nb: dict, level: int = 2) -> list[str]:
 
 
 def missing_sections(nb: dict, sections=LEGACY_SECTIONS) -> list[str]:
-    """Template sections absent from the notebook or out of order."""
-    heads = [h.lower() for h in headings(nb)]
+    """Template sections absent from the notebook or out of order.
+
+    A concept with several papers may say "papers" where the key says "paper".
+    """
+    heads = [re.sub(r"\bpapers\b", "paper", h.lower()) for h in headings(nb)]
     missing, pos = [], 0
     for key in sections:
         hit = next((i for i in range(pos, len(heads)) if key.lower() in heads[i]), None)

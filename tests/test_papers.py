@@ -14,7 +14,18 @@ import pytest
 from bioviz.papers import Paper, Reported
 
 ROOT = Path(__file__).resolve().parents[1]
-CONCEPTS = ("primer", "cam", "reservoir", "geometry", "fusion", "swimmer", "multitask", "delta", "continual")
+CONCEPTS = (
+    "primer",
+    "cam",
+    "reservoir",
+    "geometry",
+    "fusion",
+    "swimmer",
+    "multitask",
+    "delta",
+    "continual",
+    "credit",
+)
 
 
 def _paper(concept) -> Paper:
