@@ -22,7 +22,7 @@ top layer learning: the readout-only control); ``feedback_lr = 0`` freezes the f
 network at its random start.
 
 >>> r = train("ccl", epochs=2, seed=0)
->>> 0.5 < r.accuracy[-1] <= 1.0
+>>> bool(0.5 < r.accuracy[-1] <= 1.0)
 True
 """
 
