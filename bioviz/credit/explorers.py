@@ -125,10 +125,14 @@ class CurlExplorer(Explorer):
             result.steps, {"gradient descent": result.loss[:, 0], "flipped plasticity": result.loss[:, 1]}, fig=fig
         )
         gd, fl = result.final
-        ratio = "diverged" if not np.isfinite(fl) else f"{fl / gd:.3g}x gradient descent's"
+        outcome = (
+            f"final loss {fl:.2e} ({fl / gd:.3g}x gradient descent's)"
+            if np.isfinite(fl) and fl < 1e30
+            else "the student diverged (its curve stops at its last finite loss)"
+        )
         fig.update_layout(
             title=f"{params['hidden_flip']:.0%} of the input neurons' and {params['readout_flip']:.0%} "
-            f"of the hidden neurons' plasticity flipped: final loss {fl:.2e} ({ratio})",
+            f"of the hidden neurons' plasticity flipped: {outcome}",
             height=420,
         )
         return fig

@@ -135,13 +135,16 @@ def cosine_curves(Ks, weight, node, d: int, units: int, mark: int | None = None,
 
 
 def loss_curves(steps, losses: dict, *, fig=None, row=None, col=None):
-    """Loss against step on a log scale, one curve per name."""
+    """Loss against step on a log scale, one curve per name; a diverged run's curve stops at its
+    last finite value."""
     fig = fig or plots.new_figure()
+    steps = np.asarray(steps)
     for name, values in losses.items():
         v = np.asarray(values, dtype=float)
-        v = np.where(np.isfinite(v), v, np.nan)
+        ok = np.isfinite(v) & (v < 1e30)
         fig.add_trace(
-            go.Scatter(x=steps, y=v, mode="lines", name=name, line=dict(color=color(name))), **_loc(row, col)
+            go.Scatter(x=steps[ok], y=v[ok], mode="lines", name=name, line=dict(color=color(name))),
+            **_loc(row, col),
         )
     fig.update_xaxes(title_text="step", **_loc(row, col))
     fig.update_yaxes(type="log", title_text="loss (mean squared error / 2)", **_loc(row, col))
