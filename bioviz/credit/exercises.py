@@ -71,6 +71,12 @@ def _layers(seed: int, dims=(4, 5, 3, 2)):
     return [nn.Linear(a, b, bias=False) for a, b in zip(dims[:-1], dims[1:], strict=True)]
 
 
+_LOCAL_HINT = (
+    "if the layers reached are wrong, detach what goes into each layer: layer(acts[-1].detach()); "
+    "if the activations are wrong, apply the ELU after every layer but the last"
+)
+
+
 def _run_local(fn, case):
     """The activations, and which layers a loss on each level reaches (gradient norms)."""
     seed, level = case.args
@@ -80,6 +86,8 @@ def _run_local(fn, case):
     if len(acts) != len(layers) + 1:
         raise ValueError(f"return [x, A_1, ..., A_L]: {len(layers) + 1} tensors, got {len(acts)}")
     values = [a.detach().numpy().copy() for a in acts]
+    if level > 0 and not acts[level].requires_grad:
+        raise ValueError("A_l must still reach its own layer: detach each layer's input, not its output")
     acts[level].pow(2).sum().backward()
     reached = np.array(
         [0.0 if layer.weight.grad is None else float(layer.weight.grad.norm() > 0) for layer in layers]
@@ -93,17 +101,9 @@ LOCAL_FORWARD = Exercise(
     names=("the activations [x, A_1, ..., A_L]", "layers a loss on this level trains (1: reached)"),
     run=_run_local,
     cases=[
-        Case(
-            "a loss on the top level trains only the top layer",
-            (0, 3),
-            hint="detach each layer's input: layer(acts[-1].detach())",
-        ),
-        Case(
-            "a loss on level 1 trains only the first layer",
-            (1, 1),
-            hint="the first layer's input x is detached too (it needs no gradient)",
-        ),
-        Case("a loss on level 2", (2, 2), hint="ELU after every layer but the last: torch.nn.functional.elu"),
+        Case("a loss on the top level trains only the top layer", (0, 3), hint=_LOCAL_HINT),
+        Case("a loss on level 1 trains only the first layer", (1, 1), hint=_LOCAL_HINT),
+        Case("a loss on level 2", (2, 2), hint=_LOCAL_HINT),
     ],
 )
 

@@ -81,6 +81,14 @@ CURL = Paper(
             "on the network architecture, this loss of stability can lead to chaotic learning dynamics'",
             checked="confirmed",
         ),
+        speed_up=Reported(
+            "curl can speed learning past saddles",
+            "",
+            "abstract: 'In other cases, the curl terms can counterintuitively speed learning compared to "
+            "gradient descent by allowing the weight dynamics to escape saddles by temporarily ascending "
+            "the loss'",
+            checked="confirmed",
+        ),
         model=Reported(
             "y = phi(W2 phi(W1 x)), flips on the updates only",
             "",
