@@ -64,6 +64,9 @@ REQUIRED = {
     "bioviz.fusion.iemf.enhancement_index": dict(cm=np.array([2.0]), sm_a=np.array([1.0]), sm_v=np.array([1.5])),
     "bioviz.swimmer.task.joint_limit": dict(n_links=6),
     "bioviz.swimmer.task.observation_size": dict(n_links=6),
+    "bioviz.geometry.manifolds.separability": dict(
+        clean=np.random.default_rng(0).normal(size=(8, 3)), attacked=np.random.default_rng(1).normal(size=(8, 3))
+    ),
 }
 #: Values that are not impossible for these parameters, and why (kind: "huge", "empty" or "nan").
 ACCEPTED = {

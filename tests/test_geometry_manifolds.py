@@ -117,3 +117,44 @@ def test_overlap_ratio_floor_and_correction(seed):
 def test_bad_input_names_the_parameter(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("delta", [1.0, 2.0, 3.0])
+def test_separability_recovers_a_known_dprime(delta):
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(int(delta))
+    a, b = rng.normal(size=(1000, 30)), rng.normal(size=(1000, 30))
+    b[:, 3] += delta  # the shift lies along one axis; unit spread along it: d' = delta
+    s = mf.separability(a, b)
+    assert abs(s.dprime - delta) < 0.15 * delta
+    assert abs(s.decoder_accuracy - norm.cdf(delta / 2)) < 0.05  # the Bayes-optimal accuracy
+
+
+def test_separability_of_two_samples_of_one_cloud_is_chance():
+    rng = np.random.default_rng(7)
+    s = mf.separability(rng.normal(size=(200, 30)), rng.normal(size=(200, 30)))
+    assert abs(s.dprime) < 0.3 and abs(s.decoder_accuracy - 0.5) < 0.08
+
+
+def test_separability_does_not_grow_with_noise_dimensions_as_the_ratio_does():
+    # the same shift, with noise filling 10 or 200 dimensions: the overlap ratio (shift over the
+    # cloud's radius) falls ~4.5x, d' (along the shift) stays, given enough points to find the
+    # direction (with few points in many dimensions it is a lower bound)
+    rng = np.random.default_rng(3)
+    out = {}
+    for n in (10, 200):
+        a, b = rng.normal(size=(2000, n)), rng.normal(size=(2000, n))
+        b[:, 0] += 1.5
+        out[n] = (mf.overlap_ratio([a], [b]), mf.separability(a, b).dprime)
+    assert out[200][0] < out[10][0] / 3
+    assert abs(out[200][1] - out[10][1]) < 0.3
+
+
+def test_separability_refuses_bad_clouds():
+    with pytest.raises(ValueError, match="same N"):
+        mf.separability(np.zeros((10, 3)), np.zeros((10, 4)))
+    with pytest.raises(ValueError, match="at least 4"):
+        mf.separability(np.zeros((3, 3)), np.zeros((10, 3)))
+    with pytest.raises(ValueError, match="finite"):
+        mf.separability(np.full((10, 3), np.nan), np.zeros((10, 3)))

@@ -115,7 +115,10 @@ class CCLRun:
     settings: dict
 
 
-@memo(maxsize=32)
+#: Whether the run in progress shows its bar (set by :func:`train` around the cached call).
+_SHOW = [False]
+
+
 def train(
     method: str = "ccl",
     *,
@@ -125,11 +128,12 @@ def train(
     epochs: int = EPOCHS,
     lr: float = LR,
     seed: int = 0,
-    show_progress: bool = False,
+    show_progress: bool = True,
 ) -> CCLRun:
     """Train on the digits' ``test30`` split (SGD with momentum 0.9, batches of 64, gradients
     clipped to norm 1) with back-propagation (``"bp"``), counter-current learning (``"ccl"``), or
-    only the last layer on top of the frozen random hidden layers (``"readout"``)."""
+    only the last layer on top of the frozen random hidden layers (``"readout"``). Cached per
+    process (do not modify the result): a second call with the same settings returns at once."""
     method = check_choice("method", method, METHODS)
     depth = check_int("depth", depth, 1, 6)
     local_weight = check_range("local_weight", local_weight, 0.0, 100.0)
@@ -137,6 +141,17 @@ def train(
     epochs = check_int("epochs", epochs, 1, 500)
     lr = check_range("lr", lr, 0.0, 10.0, low_open=True)
     seed = check_seed(seed)
+    _SHOW[0] = bool(show_progress)
+    try:
+        return _train(method, depth, local_weight, feedback_lr, epochs, lr, seed)
+    finally:
+        _SHOW[0] = False
+
+
+@memo(maxsize=32)
+def _train(
+    method: str, depth: int, local_weight: float, feedback_lr: float, epochs: int, lr: float, seed: int
+) -> CCLRun:
     X, Xte, y, yte = digits("test30")
     X, y = torch.tensor(np.asarray(X)), torch.tensor(np.asarray(y))
     Xte, yte = torch.tensor(np.asarray(Xte)), torch.tensor(np.asarray(yte))
@@ -161,7 +176,7 @@ def train(
                 return float((fwd(Xte)[-1].argmax(1) == yte).float().mean())
 
         accs = [test()]
-        for _ in progress(range(epochs), desc=method, disable=not show_progress):
+        for _ in progress(range(epochs), desc=method, disable=not _SHOW[0]):
             perm = torch.randperm(len(X), generator=gen)
             for i in range(0, len(X), BATCH):
                 idx = perm[i : i + BATCH]

@@ -156,11 +156,16 @@ class CCLExplorer(Explorer):
     def simulate(self, params, seed):
         fb_lr = ccl.LR if params["feedback"] == "trained" else 0.0
         runs = {
-            "back-propagation": ccl.train("bp", depth=params["depth"], seed=seed),
+            "back-propagation": ccl.train("bp", depth=params["depth"], seed=seed, show_progress=False),
             "counter-current": ccl.train(
-                "ccl", depth=params["depth"], local_weight=params["local_weight"], feedback_lr=fb_lr, seed=seed
+                "ccl",
+                depth=params["depth"],
+                local_weight=params["local_weight"],
+                feedback_lr=fb_lr,
+                seed=seed,
+                show_progress=False,
             ),
-            "readout only": ccl.train("readout", depth=params["depth"], seed=seed),
+            "readout only": ccl.train("readout", depth=params["depth"], seed=seed, show_progress=False),
         }
         return runs
 

@@ -186,7 +186,10 @@ def accuracy(theta: np.ndarray, hidden: int = HIDDEN) -> float:
     return float(((np.maximum(Xte @ W1.T + b1, 0) @ W2.T + b2).argmax(1) == yte).mean())
 
 
-@memo(maxsize=16)
+#: Whether the run in progress shows its bar (set by :func:`train` around the cached call).
+_SHOW = [False]
+
+
 def train(
     method: str = "bp",
     K: int = 8,
@@ -197,8 +200,19 @@ def train(
     hidden: int = HIDDEN,
     seed: int = 0,
     every: int = 100,
-    show_progress: bool = False,
+    show_progress: bool = True,
 ) -> ZOTrace:
+    """SGD on batches of 64 with back-propagation's gradient (``"bp"``) or an estimate
+    (``"weight"``, ``"node"``) with ``K`` probes (cached per process; see :func:`_train`)."""
+    _SHOW[0] = bool(show_progress)
+    try:
+        return _train(method, K, steps, lr, s, hidden, seed, every)
+    finally:
+        _SHOW[0] = False
+
+
+@memo(maxsize=16)
+def _train(method: str, K: int, steps: int, lr: float, s: float, hidden: int, seed: int, every: int) -> ZOTrace:
     """SGD on batches of 64 with back-propagation's gradient (``"bp"``) or an estimate
     (``"weight"``, ``"node"``) with ``K`` probes. The step is ``lr`` times the estimate; for weight
     perturbation it is scaled by ``K / (K + d)`` (the estimate's squared norm is about
@@ -217,7 +231,7 @@ def train(
     scale = K / (K + d) if method == "weight" else 1.0
     marks, accs = [0], [accuracy(theta, hidden)]
     with blas_threads(1):
-        for t in progress(range(1, steps + 1), desc=f"{method}, K = {K}", disable=not show_progress):
+        for t in progress(range(1, steps + 1), desc=f"{method}, K = {K}", disable=not _SHOW[0]):
             idx = rng.integers(0, len(X), BATCH)
             if method == "bp":
                 g = gradient(theta, X[idx], y[idx], hidden)
