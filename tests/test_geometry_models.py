@@ -94,7 +94,10 @@ def test_overlap_ratios(values):
 def test_tables_carry_computed_verdicts(results, values):
     curves, _, sweep = results
     sig = reproduce.signature_comparison(values)
-    assert {r["verdict"] for r in sig.rows} == {"meets"}  # every claim holds on the seed-0 models
+    judged = [r for r in sig.rows if r["rule"] is not None]
+    assert {r["verdict"] for r in judged} == {"meets"}  # every judged claim holds on the seed-0 models
+    by_construction = [r for r in sig.rows if r["rule"] is None]
+    assert [r["quantity"][:3] for r in by_construction] == ["3a."]  # true by construction: not counted
     assert any(r["quantity"].startswith("4. more noise costs") for r in sig.rows)
     proto = reproduce.prototype_comparison(sweep, values)
     assert [r["quantity"] for r in proto.rows][0] == "σ = 1, one draw, clean"  # the sweep has no sigma 0
