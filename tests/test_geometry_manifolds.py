@@ -158,3 +158,17 @@ def test_separability_refuses_bad_clouds():
         mf.separability(np.zeros((3, 3)), np.zeros((10, 3)))
     with pytest.raises(ValueError, match="finite"):
         mf.separability(np.full((10, 3), np.nan), np.zeros((10, 3)))
+
+
+def test_separable_fraction_follows_covers_formula_for_points_and_falls_with_radius():
+    from bioviz.geometry.manifolds import capacity_curves, cover_fraction, separable_fraction
+
+    assert cover_fraction(20, 10) == 0.5 and cover_fraction(10, 10) == 1.0 and cover_fraction(40, 10) < 0.001
+    # points: the direct test agrees with Cover's count (120 dichotomies: standard error <= 0.046)
+    for P in (14, 20, 26):
+        assert abs(separable_fraction(P, 10, trials=120, seed=P) - cover_fraction(P, 10)) < 0.12
+    curves = capacity_curves(10, (8, 12, 16), (0.0, 0.3), trials=40, show_progress=False)
+    pts, wide = curves["fractions"][0.0], curves["fractions"][0.3]
+    assert np.all(wide <= pts + 0.05) and wide[-1] < pts[-1] - 0.3  # extended manifolds lose capacity
+    with pytest.raises(ValueError):
+        separable_fraction(0, 10)

@@ -1,7 +1,7 @@
 """Models, attacks and the spec's checks of notebook 03 (trained models: marked slow).
 
 The spec's checks run on the seed-0 models the notebook uses; the measured ranges in the
-comments are over training seeds 0-2, computed with ``reproduce.spec_values`` as in the
+comments are over training seeds 0-2, computed with ``reproduce.measurements`` as in the
 notebook's section 3.
 """
 
@@ -32,7 +32,7 @@ def results(trio):
 
 @pytest.fixture(scope="module")
 def values(results):
-    return reproduce.spec_values(*results)
+    return reproduce.measurements(*results)
 
 
 def test_clean_accuracy(values):
@@ -224,3 +224,100 @@ def test_exemplar_and_class_manifolds(trio):
 def test_bad_parameters(trio, call, match):
     with pytest.raises(ValueError, match=match):
         call(trio[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# tutorial 03's exercises: Poisson-like noise, one PGD-EOT step, d' along the shift
+
+
+def test_poisson_like_has_the_stated_mean_and_variance():
+    a = np.array([0.0, 0.5, 2.0, 8.0])
+    xi = np.random.default_rng(0).normal(size=(200_000, 4))
+    raw = a + 1.0 * np.sqrt(a + models.POISSON_OFFSET) * xi  # before rectification
+    assert np.allclose(raw.var(0), a + models.POISSON_OFFSET, rtol=0.02)
+    noisy = models.poisson_like(np.broadcast_to(a, xi.shape), 1.0, xi)
+    assert noisy.min() == 0.0 and np.allclose(noisy[:, 3].mean(), 8.0, atol=0.02)  # rarely clipped at 8
+    t = models.poisson_like(torch.tensor(a), 1.0, torch.tensor(xi[:3]))
+    assert np.allclose(t.numpy(), noisy[:3])
+
+
+def test_pgd_step_stays_in_the_ball_and_matches_pgd():
+    from bioviz.geometry import attacks
+
+    torch.manual_seed(0)
+    net = models.Net(models.config("stochastic", 1.0))
+    x0 = torch.rand(5, 64)
+    y = torch.arange(5)
+    xa = attacks.pgd_step(net, x0, x0.clone(), y, 0.05, 0.2, 4, torch.Generator().manual_seed(0))
+    assert float((xa - x0).abs().max()) <= 0.05 + 1e-7 and xa.min() >= 0 and xa.max() <= 1
+    # pgd_module with no random start is `steps` of these steps
+    g1, g2 = torch.Generator().manual_seed(1), torch.Generator().manual_seed(1)
+    many = attacks.pgd_module(net, x0, y, 0.1, 3, 0.04, 4, False, g1)
+    by_hand = x0.clone()
+    for _ in range(3):
+        by_hand = attacks.pgd_step(net, x0, by_hand, y, 0.1, 0.04, 4, g2)
+    assert torch.equal(many, by_hand)
+
+
+def test_geometry_checkers_pass_the_reference_and_reject_plausible_mistakes():
+    from bioviz.geometry import attacks, exercises, manifolds
+
+    assert exercises.POISSON_NOISE.passes(lambda a, s, xi: models.poisson_like(a, s, xi))
+    assert exercises.POISSON_NOISE.passes(
+        lambda a, s, xi: np.clip(a + s * np.sqrt(np.clip(a, 0, None) + 0.1) * xi, 0, None)
+    )
+    for wrong in (
+        lambda a, s, xi: a + s * np.sqrt(a + 0.1) * xi,  # not rectified
+        lambda a, s, xi: np.maximum(a + s * np.sqrt(a) * xi, 0),  # no offset: silent units stay silent
+        lambda a, s, xi: np.maximum(a + s * (a + 0.1) * xi, 0),  # sd grows with the mean, not the variance
+        lambda a, s, xi: np.maximum(a + s * xi, 0),  # fixed-size (Gaussian) noise
+        lambda a, s, xi: np.maximum(a + np.sqrt(s * (a + 0.1)) * xi, 0),  # sigma inside the root
+    ):
+        assert not exercises.POISSON_NOISE.passes(wrong)
+
+    assert exercises.PGD_STEP.passes(attacks.pgd_step)
+
+    def step(net, x0, xa, y, eps, lr, eot, gen, *, sign=True, project=True, clamp=True, draws=None):
+        xa = xa.detach().requires_grad_(True)
+        (g,) = torch.autograd.grad(attacks.eot_loss(net, xa, y, eot if draws is None else draws, gen), xa)
+        xa = xa.detach() + lr * (g.sign() if sign else g)
+        if project:
+            xa = torch.minimum(torch.maximum(xa, x0 - eps), x0 + eps)
+        return xa.clamp(0, 1) if clamp else xa
+
+    for wrong in (
+        lambda *a: step(*a, sign=False),  # the raw gradient
+        lambda *a: step(*a, project=False),  # leaves the ball
+        lambda *a: step(*a, clamp=False),  # leaves the pixel range
+        lambda *a: step(*a, draws=1),  # no EOT
+    ):
+        assert not exercises.PGD_STEP.passes(wrong)
+    assert not exercises.PGD_STEP.passes(
+        lambda net, x0, xa, y, eps, lr, eot, gen: step(net, x0, xa, y, eps, -lr, eot, gen)
+    )
+
+    assert exercises.DPRIME.passes(manifolds.dprime)
+
+    def dp(cf, af, ct, at, *, held_out=True, ddof=1, pooled="mean", unit=True):
+        w = af.mean(0) - cf.mean(0)
+        w = w / np.linalg.norm(w) if unit else w
+        c, a = (ct, at) if held_out else (cf, af)
+        pc, pa = c @ w, a @ w
+        sd = np.sqrt(0.5 * (pc.var(ddof=ddof) + pa.var(ddof=ddof))) if pooled == "mean" else pc.std(ddof=ddof)
+        return (pa.mean() - pc.mean()) / sd
+
+    assert exercises.DPRIME.passes(dp)
+    for wrong in (
+        lambda *a: dp(*a, held_out=False),  # measured on the points that chose the direction
+        lambda *a: dp(*a, ddof=0),  # population variance
+        lambda *a: dp(*a, pooled="clean"),  # only the clean cloud's spread
+        lambda cf, af, ct, at: (
+            np.linalg.norm(at.mean(0) - ct.mean(0)) / np.sqrt(0.5 * (ct.var(0, ddof=1) + at.var(0, ddof=1)).sum())
+        ),  # the overlap-ratio idea: full radius
+    ):
+        assert not exercises.DPRIME.passes(wrong)
+    # the measure recovers a known d' on large Gaussian clouds
+    rng = np.random.default_rng(4)
+    c, a = rng.normal(size=(4000, 30)), rng.normal(size=(4000, 30))
+    a[:, 0] += 1.5
+    assert abs(manifolds.dprime(c[:2000], a[:2000], c[2000:], a[2000:]) - 1.5) < 0.08

@@ -66,7 +66,6 @@ def pgd_module(net, x, y, eps, steps, step_size, eot, random_start, gen, target=
     torch generator of the random start and of the module's noise.
     """
     import torch
-    from torch.nn.functional import cross_entropy, nll_loss
 
     x0 = x.detach()
     if eps == 0:
@@ -76,21 +75,36 @@ def pgd_module(net, x, y, eps, steps, step_size, eot, random_start, gen, target=
         xa = (x0 + delta).clamp(0.0, 1.0)
     else:
         xa = x0.clone()
-    eot = eot if net.stochastic else 1
-    yy = y.repeat(eot) if eot > 1 else y
     for _ in range(steps):
-        xa.requires_grad_(True)
-        batch = xa.repeat(eot, 1) if eot > 1 else xa
-        logits = net(batch, gen)
-        if target == "average" and eot > 1:  # -log of the softmax averaged over the eot draws
-            logp = torch.log_softmax(logits, dim=1).reshape(eot, len(x0), -1)
-            loss = nll_loss(torch.logsumexp(logp, dim=0) - np.log(eot), y)
-        else:
-            loss = cross_entropy(logits, yy)
-        (grad,) = torch.autograd.grad(loss, xa)
-        xa = xa.detach() + step_size * grad.sign()
-        xa = torch.minimum(torch.maximum(xa, x0 - eps), x0 + eps).clamp(0.0, 1.0)
-    return xa.detach()
+        xa = pgd_step(net, x0, xa, y, eps, step_size, eot, gen, target)
+    return xa
+
+
+def eot_loss(net, xa, y, eot, gen, target="draw"):
+    """The attacker's loss at ``xa``: the cross-entropy over ``eot`` noise draws of every image
+    (one draw for a deterministic net); ``target="average"`` takes the cross-entropy of the
+    softmax averaged over the draws instead (see the module docstring)."""
+    import torch
+    from torch.nn.functional import cross_entropy, nll_loss
+
+    eot = eot if net.stochastic else 1
+    logits = net(xa.repeat(eot, 1) if eot > 1 else xa, gen)
+    if target == "average" and eot > 1:  # -log of the softmax averaged over the eot draws
+        logp = torch.log_softmax(logits, dim=1).reshape(eot, len(xa), -1)
+        return nll_loss(torch.logsumexp(logp, dim=0) - np.log(eot), y)
+    return cross_entropy(logits, y.repeat(eot) if eot > 1 else y)
+
+
+def pgd_step(net, x0, xa, y, eps, step_size, eot, gen, target="draw"):
+    r"""One PGD step from ``xa``: the gradient of :func:`eot_loss`, a step of ``step_size`` along
+    its sign, then projection onto the :math:`\epsilon`-ball around the clean images ``x0`` and
+    onto [0, 1]. Returns a new detached tensor."""
+    import torch
+
+    xa = xa.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(eot_loss(net, xa, y, eot, gen, target), xa)
+    xa = xa.detach() + step_size * grad.sign()
+    return torch.minimum(torch.maximum(xa, x0 - eps), x0 + eps).clamp(0.0, 1.0)
 
 
 def pgd(

@@ -411,3 +411,29 @@ def spread_figure(spread: dict, *, title: str | None = None) -> go.Figure:
         fig.update_xaxes(title_text="points per class manifold", row=1, col=col)
     fig.update_layout(title=title or "MFTMA with 10 classes: values move with M and with the sample", height=360)
     return fig
+
+
+def capacity_curves_figure(curves: dict, *, title: str | None = None) -> go.Figure:
+    """The fraction of separable dichotomies against P/N (:func:`~bioviz.geometry.manifolds.capacity_curves`):
+    one line per manifold radius, Cover's formula dashed, 1/2 dotted."""
+    fig = plots.new_figure()
+    alpha = curves["P"] / curves["N"]
+    fig.add_scatter(
+        x=alpha,
+        y=curves["cover"],
+        mode="lines",
+        name="points: Cover's formula",
+        line=dict(color="#888888", dash="dash"),
+    )
+    shades = ("#34495e", "#e67e22", "#c0392b", "#8e44ad")
+    for (r, frac), c in zip(curves["fractions"].items(), shades, strict=False):
+        label = "points (radius 0)" if r == 0 else f"manifolds, radius {r:g}"
+        fig.add_scatter(x=alpha, y=frac, mode="lines+markers", name=label, line=dict(color=c))
+    fig.add_hline(y=0.5, line=dict(color="#bbbbbb", dash="dot"))
+    fig.update_xaxes(title_text="P / N (manifolds per neuron)")
+    fig.update_yaxes(title_text="fraction of dichotomies separable", range=[-0.03, 1.03])
+    fig.update_layout(
+        title=title or f"Random dichotomies in N = {curves['N']} dimensions: capacity is where a line crosses 1/2",
+        height=360,
+    )
+    return fig

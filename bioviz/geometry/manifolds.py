@@ -203,6 +203,88 @@ def points_capacity(kappa: float = 0.0) -> float:
     return 1.0 / ((1 + kappa**2) * Phi + kappa * phi)
 
 
+def cover_fraction(P: int, N: int) -> float:
+    r"""Cover's (1965) fraction of the :math:`2^P` dichotomies of P points in general position in
+    N dimensions that a plane through the origin separates:
+    :math:`2^{1-P}\sum_{k=0}^{N-1}\binom{P-1}{k}`; exactly 1/2 at P = 2N.
+
+    >>> cover_fraction(10, 5), cover_fraction(4, 5)
+    (0.5, 1.0)
+    """
+    P, N = check_int("P", P, 1, 10_000), check_int("N", N, 1, 10_000)
+    return float(sum(math.comb(P - 1, k) for k in range(min(N, P))) / 2 ** (P - 1))
+
+
+def _separable(X: np.ndarray, labels: np.ndarray) -> bool:
+    """Whether some w gives labels * (X @ w) >= 1 for every row (a linear programme)."""
+    from scipy.optimize import linprog
+
+    A = -(labels[:, None] * X)
+    res = linprog(np.zeros(X.shape[1]), A_ub=A, b_ub=-np.ones(len(X)), bounds=(None, None), method="highs")
+    return res.status == 0
+
+
+def separable_fraction(
+    P: int, N: int, *, radius: float = 0.0, M: int = 8, trials: int = 40, seed: int = 0
+) -> float:
+    """The fraction of random dichotomies of P manifolds in N dimensions that a plane through the
+    origin separates, by direct test (a linear programme per dichotomy).
+
+    Each manifold is a Gaussian centre (norm about 1) and, for ``radius > 0``, M points around it
+    at distance about ``radius`` times the centre's norm in random directions; every point of a
+    manifold takes its manifold's label. ``radius = 0`` is Cover's case of points
+    (:func:`cover_fraction`). The capacity is the P/N where the fraction falls through 1/2.
+
+    >>> separable_fraction(10, 5, trials=200, seed=1)            # Cover: 0.5
+    0.495
+    """
+    P, N = check_int("P", P, 1, 2000), check_int("N", N, 1, 2000)
+    radius = check_positive("radius", radius, allow_zero=True)
+    M, trials = check_int("M", M, 1, 1000), check_int("trials", trials, 1, 100_000)
+    rng = np.random.default_rng(check_seed(seed))
+    hits = 0
+    for _ in range(trials):
+        centres = rng.normal(size=(P, N)) / np.sqrt(N)
+        labels = rng.choice([-1.0, 1.0], size=P)
+        if radius > 0:
+            pts = centres[:, None, :] + radius * rng.normal(size=(P, M, N)) / np.sqrt(N)
+            X, y = pts.reshape(P * M, N), np.repeat(labels, M)
+        else:
+            X, y = centres, labels
+        hits += _separable(X, y)
+    return hits / trials
+
+
+def capacity_curves(
+    N: int = 10,
+    Ps=tuple(range(2, 31, 2)),
+    radii=(0.0, 0.15, 0.3),
+    *,
+    trials: int = 30,
+    seed: int = 0,
+    show_progress: bool = True,
+) -> dict:
+    """:func:`separable_fraction` over ``Ps`` for each radius, with Cover's formula for points:
+    ``{"P": ..., "N": N, "fractions": {radius: array}, "cover": array}``."""
+    from bioviz.runtime import progress
+
+    N, seed, trials = check_int("N", N, 1, 2000), check_seed(seed), check_int("trials", trials, 1, 100_000)
+    Ps = [check_int("P", P, 1, 2000) for P in Ps]
+    radii = [check_positive("radius", r, allow_zero=True) for r in radii]
+    fractions = {
+        float(r): np.array(
+            [separable_fraction(P, N, radius=r, trials=trials, seed=seed + i) for i, P in enumerate(Ps)]
+        )
+        for r in progress(radii, desc="dichotomies", disable=not show_progress)
+    }
+    return {
+        "P": np.array(Ps),
+        "N": N,
+        "fractions": fractions,
+        "cover": np.array([cover_fraction(P, N) for P in Ps]),
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # companions
 
@@ -429,15 +511,31 @@ def separability(clean, attacked, *, seed: int = 0, repeats: int = 5) -> Separab
     return Separability(float(np.mean([r[0] for r in runs])), float(np.mean([r[1] for r in runs])))
 
 
+def dprime(clean_fit, attacked_fit, clean_test, attacked_test) -> float:
+    r"""d' of two clouds along the shift of their means, measured on held-out points.
+
+    The direction :math:`w = (\bar a - \bar c)/\|\bar a - \bar c\|` comes from the *fit*
+    halves; the *test* halves are projected on it, and d' is the difference of their projected
+    means over the pooled standard deviation :math:`\sqrt{(s_c^2 + s_a^2)/2}` (sample variances).
+
+    >>> c = np.array([[0.0, 0.0], [0.0, 1.0]])
+    >>> a = np.array([[2.0, 0.0], [2.0, 1.0]])
+    >>> ct, at = np.array([[0.0, 5.0], [1.0, 0.0]]), np.array([[2.0, 3.0], [3.0, 0.0]])
+    >>> round(dprime(c, a, ct, at), 3)              # along x: means 0.5 and 2.5, sd 0.707
+    2.828
+    """
+    w = np.mean(attacked_fit, axis=0) - np.mean(clean_fit, axis=0)
+    w = w / max(float(np.linalg.norm(w)), 1e-12)
+    pc, pa = np.asarray(clean_test) @ w, np.asarray(attacked_test) @ w
+    pooled = np.sqrt(0.5 * (pc.var(ddof=1) + pa.var(ddof=1)))
+    return float((pa.mean() - pc.mean()) / max(pooled, 1e-12))
+
+
 def _split_separability(C: np.ndarray, A: np.ndarray) -> tuple[float, float]:
     from sklearn.linear_model import LogisticRegression
 
     (c1, c2), (a1, a2) = (np.array_split(C, 2), np.array_split(A, 2))
-    shift = a1.mean(0) - c1.mean(0)
-    w = shift / max(float(np.linalg.norm(shift)), 1e-12)
-    pc, pa = c2 @ w, a2 @ w
-    pooled = np.sqrt(0.5 * (pc.var(ddof=1) + pa.var(ddof=1)))
-    dprime = float((pa.mean() - pc.mean()) / max(pooled, 1e-12))
+    d = dprime(c1, a1, c2, a2)
     X = np.vstack([c1, a1])
     y = np.r_[np.zeros(len(c1)), np.ones(len(a1))]
     mu, sd = X.mean(0), X.std(0) + 1e-9
@@ -445,4 +543,4 @@ def _split_separability(C: np.ndarray, A: np.ndarray) -> tuple[float, float]:
     Xt = np.vstack([c2, a2])
     yt = np.r_[np.zeros(len(c2)), np.ones(len(a2))]
     acc = float((decoder.predict((Xt - mu) / sd) == yt).mean())
-    return dprime, acc
+    return d, acc

@@ -199,6 +199,21 @@ def _front_weights(cfg: Config):
 # the network
 
 
+def poisson_like(a, sigma: float, xi, offset: float = POISSON_OFFSET):
+    r"""Poisson-like noise on front-end rates ``a`` with standard-normal draws ``xi`` (same shape):
+    :math:`[a + \sigma\sqrt{[a]_+ + c}\,\xi]_+`, so the variance before rectification is
+    :math:`\sigma^2([a]_+ + c)`, growing with the mean (numpy arrays or torch tensors).
+
+    >>> a = np.array([0.0, 1.0, 4.0])
+    >>> poisson_like(a, 1.0, np.array([1.0, 1.0, -1.0]), offset=0.0).tolist()
+    [0.0, 2.0, 2.0]
+    """
+    if isinstance(a, torch.Tensor):
+        return torch.relu(a + sigma * torch.sqrt(torch.relu(a) + offset) * xi)
+    a = np.asarray(a, dtype=float)
+    return np.maximum(a + sigma * np.sqrt(np.maximum(a, 0.0) + offset) * np.asarray(xi, dtype=float), 0.0)
+
+
 class Net(nn.Module):
     """pixels -> fixed front (+ noise) -> hidden -> logits; see the module docstring."""
 
@@ -231,7 +246,7 @@ class Net(nn.Module):
             return a
         xi = torch.randn(a.shape, generator=generator, device=a.device, dtype=a.dtype)
         if self.cfg.noise == "poisson":
-            return torch.relu(a + self.cfg.sigma * torch.sqrt(torch.relu(a) + POISSON_OFFSET) * xi)
+            return poisson_like(a, self.cfg.sigma, xi)
         return torch.relu(a + self.cfg.sigma * xi)
 
     def layers(self, x, generator=None) -> dict:

@@ -1,4 +1,4 @@
-"""The spec's checks, computed from results (the notebook's table, the tests and the report share them).
+"""Our bounds and the paper's claims, computed from results (the report's tables and the tests share them).
 
 >>> EPS_CURVE
 (0.0, 0.025, 0.05, 0.075, 0.1, 0.15)
@@ -54,7 +54,7 @@ def _f(x, digits: int = 3) -> str:
     return f"{x:.{digits}f}"
 
 
-def spec_values(
+def measurements(
     curves: dict,
     geoms: dict,
     sweep: SweepResult,
@@ -63,7 +63,7 @@ def spec_values(
     stochastic: str = "stochastic σ=1",
     adversarial: str = "adversarial",
 ) -> dict:
-    """Every quantity the spec's checks need, from the notebook's results.
+    """Every quantity the bounds and the claims need, from the report's results.
 
     ``curves``: :func:`accuracy_curves`; ``geoms``: ``{name: LayerGeometry}`` of exemplar
     manifolds (layers pixels..logits); ``sweep``: :func:`bioviz.geometry.experiments.sigma_sweep`.
@@ -134,32 +134,30 @@ def spec_values(
 
 
 def comparison(v: dict, anchors: dict) -> Comparison:
-    """The spec's checks: threshold, our value (fixed decimals), verdict; the prototype's value
-    in the note where the spec gives one. ``v``: :func:`spec_values`; ``anchors``: :func:`anchors`."""
-    c = Comparison(
-        "The spec's checks (thresholds a test can assert) and the MFTMA anchors", reference_label="spec threshold"
-    )
-    c.add("clean accuracy, standard", 0.95, _f(v["clean_standard"]), rule="at_least", note="prototype .965-.972")
+    """Our bounds (what tests/test_geometry_models.py asserts): bound, our value (fixed decimals),
+    verdict. ``v``: :func:`measurements`; ``anchors``: :func:`anchors`."""
+    c = Comparison("Our bounds (what the tests assert) and the MFTMA anchors", reference_label="our bound")
+    c.add("clean accuracy, standard", 0.95, _f(v["clean_standard"]), rule="at_least")
     c.add(
         "clean accuracy, σ = 1, one draw",
         0.85,
         _f(v["clean_stochastic_single"]),
         rule="at_least",
-        note="prototype .90-.91; one draw varies by about ±0.01 between evaluations",
+        note="one draw varies by about ±0.01 between evaluations",
     )
     c.add(
         "ε = 0.1 with EOT: σ = 1 (8-draw average) − standard",
         0.05,
         _f(v["eps01_stochastic_avg"] - v["eps01_standard"]),
         rule="at_least",
-        note="prototype: .50-.56 vs .40-.42",
+        note=f"{v['eps01_stochastic_avg']:.3f} vs {v['eps01_standard']:.3f}",
     )
     c.add(
         "ε = 0.1: adversarially trained − standard",
         0.2,
         _f(v["eps01_adversarial"] - v["eps01_standard"]),
         rule="at_least",
-        note="prototype: .73 vs .40-.42",
+        note=f"{v['eps01_adversarial']:.3f} vs {v['eps01_standard']:.3f}",
     )
     c.add(
         "EOT accuracy − no-EOT accuracy (σ = 1, worst over ε and evaluations)",
@@ -181,21 +179,20 @@ def comparison(v: dict, anchors: dict) -> Comparison:
         1.3,
         _f(v["radius_ratio_standard"], 2),
         rule="at_least",
-        note="16 digits x 16 attacks; prototype about 1.6 (.14 → .23); fragile, section 4(d)",
+        note="16 digits x 16 attacks; fragile, see where the miniature differs (d)",
     )
     c.add(
         "perturbation radius logits / pixels, standard: MFTMA radius",
         1.3,
         _f(v["mftma_radius_ratio_standard"], 2),
         rule="at_least",
-        note="same manifolds; the spec does not say which radius; fragile, section 4(d)",
+        note="same manifolds, the other radius; fragile (d)",
     )
     c.add(
         "perturbation radius logits / pixels, adversarially trained: plain radius",
         1.0,
         _f(v["radius_ratio_adversarial"], 2),
         rule="at_most",
-        note="prototype about 0.70 (.115 → .08)",
     )
     c.add(
         "perturbation radius logits / pixels, adversarially trained: MFTMA radius",
@@ -210,7 +207,7 @@ def comparison(v: dict, anchors: dict) -> Comparison:
         rule="at_most",
         note=(
             f"raw {_f(v['overlap_front_raw'], 2)}, raw with no attack {_f(v['overlap_front_null_raw'], 2)}: "
-            "the raw ratio < 1 holds by construction; prototype (raw) .40-.67"
+            "the raw ratio < 1 holds by construction"
         ),
     )
     sig = ", ".join(
@@ -221,7 +218,7 @@ def comparison(v: dict, anchors: dict) -> Comparison:
         0.0,
         _f(v["overlap_logits_max_step"], 2),
         rule="at_most",
-        note=f"decreasing in σ; by σ {sig}; prototype (raw) about 1.8, 1.1, .75",
+        note=f"decreasing in σ; by σ {sig}",
     )
     c.add(
         "MFTMA capacity of points (κ = 0)",
@@ -378,7 +375,7 @@ def paper_comparison(
 def signature_comparison(v: dict) -> Comparison:
     """The paper's geometric claims, each with the quantity we measure for it and a computed verdict.
 
-    ``v``: :func:`spec_values`. The thresholds are ours (the paper states directions, not numbers).
+    ``v``: :func:`measurements`. The thresholds are ours (the paper states directions, not numbers).
     """
     c = Comparison(
         "The paper's geometric claims, measured on our exemplar manifolds (ε = 0.1)",
@@ -400,13 +397,13 @@ def signature_comparison(v: dict) -> Comparison:
         note=f"MFTMA radius: {v['mftma_radius_ratio_adversarial']:.2f}",
     )
     c.add(
-        "   standard (spec): the perturbation spread grows with depth, logits/pixels plain radius",
+        "   standard: the perturbation spread grows with depth, logits/pixels plain radius",
         1.0,
         _f(v["radius_ratio_standard"], 2),
         rule="at_least",
         note=(
-            f"MFTMA radius {v['mftma_radius_ratio_standard']:.2f}; the spec's stronger > 1.3 is fragile "
-            "(section 4(d))"
+            f"MFTMA radius {v['mftma_radius_ratio_standard']:.2f}; the stronger > 1.3 of our bounds is fragile "
+            "(where the miniature differs, d)"
         ),
     )
     c.add(
@@ -427,7 +424,7 @@ def signature_comparison(v: dict) -> Comparison:
         note=(
             f"raw {v['overlap_front_raw']:.2f} vs {v['overlap_front_null_raw']:.2f} with no attack; "
             f"corrected null {v['overlap_front_null']:.2f}; the ratio compares the shift with the cloud's whole "
-            "radius: a linear decoder still tells clean from attacked (section 1.5)"
+            "radius: a linear decoder still tells clean from attacked (report, section 4)"
         ),
     )
     c.add(
@@ -490,7 +487,7 @@ __all__ = [
     "EPS_CURVE",
     "PROTOTYPE",
     "accuracy_curves",
-    "spec_values",
+    "measurements",
     "comparison",
     "prototype_comparison",
     "paper_comparison",
