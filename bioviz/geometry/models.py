@@ -4,15 +4,15 @@ Every model has the same four stages (and these are the *layers* the geometry is
 
 ``pixels`` (64) -> ``front`` (256, fixed) -> ``hidden`` (128, ReLU, trained) -> ``logits`` (10, trained)
 
-**The fixed front end** (never trained, like VOneNet's VOneBlock) is by default the spec
-prototype's random projection, :math:`a = g\,[Wx + b]_+` with :math:`W_{ij} \sim \mathcal N(0,
+**The fixed front end** (never trained, like VOneNet's VOneBlock) is by default a random
+projection, :math:`a = g\,[Wx + b]_+` with :math:`W_{ij} \sim \mathcal N(0,
 1/64)`, :math:`b_i \sim U(-0.1, 0.1)` and gain :math:`g = 2` (256 units). ``front="gabor"`` is a
 miniature VOneBlock instead: Gabor filters on a 4x4 grid of positions over the 8x8 digit, 4
 orientations x 2 spatial frequencies; for each even/odd pair :math:`g_0, g_1` a *simple cell*
 :math:`g\,[g_0\cdot x]_+` and a *complex cell* :math:`g\sqrt{(g_0\cdot x)^2 + (g_1\cdot
 x)^2}/\sqrt 2` (quadrature energy): 16 positions x 8 filters x 2 cell types = 256 units. With
 the Gabor front the standard network is already more robust and the noise adds little (the
-notebook's section 4), so the spec's calibration uses the random front.
+report's section 8(e)), so the bounds of the tests use the random front.
 
 **Noise** (the stochastic model; on in training *and* at test) is Poisson-like, variance growing
 with the mean:
