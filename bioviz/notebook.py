@@ -76,7 +76,6 @@ LEGACY_SECTIONS = (
 LEGACY = (
     "01-hippocampal-cam.ipynb",
     "02-reservoir-ei.ipynb",
-    "04-inverse-effectiveness.ipynb",
     "05-celegans-swimmer.ipynb",
 )
 

@@ -116,3 +116,94 @@ def test_snn_encoders_really_spike():
 def test_bad_parameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         training.train(**{"epochs": 1, **kwargs})
+
+
+# ---------------------------------------------------------------------------------------------
+# the controls: the authors' configuration and a constant k
+
+
+def test_constant_k_and_authors_conditions_apply_what_they_say():
+    from bioviz.fusion.training import RunSpec, authors_start, train_runs
+
+    assert authors_start(100) == 60 and authors_start(30) == 18
+    specs = [
+        RunSpec("iemf", 0.8, 0.8, seed=1),
+        RunSpec("constk", 0.8, 0.8, seed=1, k_const=1.37),
+        RunSpec("authors", 0.8, 0.8, seed=1, iemf_start=2),
+        RunSpec("joint", 0.8, 0.8, seed=1),
+    ]
+    ens = train_runs(specs, epochs=4, show_progress=False)
+    iemf_, const, authors, joint = range(4)
+    assert np.allclose(ens.k_applied[const], 1.37)  # every step, from epoch 0
+    assert not np.allclose(ens.k_applied[iemf_], ens.k_applied[iemf_][0])  # the computed k moves
+    assert np.all(ens.k_applied[authors, :2] == 1.0) and np.all(ens.k_applied[authors, 2:] > 1.0)
+    # before k switches on, the authors' run is the joint run (same seed: same draws, no noise yet)
+    assert np.array_equal(ens.test_acc[authors, :2], ens.test_acc[joint, :2])
+    assert not np.array_equal(ens.test_acc[authors, 2:], ens.test_acc[joint, 2:])
+    assert specs[2].grad_noise  # the authors add OGM-GE's gradient noise whenever k is applied
+
+
+def test_control_specs_refuse_what_they_cannot_mean():
+    from bioviz.fusion.training import RunSpec
+
+    with pytest.raises(ValueError, match="k_const"):
+        RunSpec("constk", 0.8, 0.8)
+    with pytest.raises(ValueError, match="k_const is for"):
+        RunSpec("iemf", 0.8, 0.8, k_const=1.2)
+    with pytest.raises(ValueError, match="iemf_start"):
+        RunSpec("authors", 0.8, 0.8)
+    with pytest.raises(ValueError):
+        RunSpec("constk", 0.8, 0.8, k_const=-1.0)
+
+
+def test_fusion_checkers_pass_the_reference_and_reject_plausible_mistakes():
+    import torch
+
+    from bioviz.fusion import exercises, iemf
+
+    ex = exercises.ENHANCEMENT_INDEX
+    assert ex.passes(iemf.enhancement_index)
+
+    def me(cm, a, v, *, best=max, clip=False, check=True):
+        m = best(a, v)
+        if check and m <= 0:
+            raise ValueError("silent")
+        out = (cm - m) / m * 100 if m else float("inf")
+        return max(out, 0.0) if clip else out
+
+    assert ex.passes(me)
+    for wrong in (
+        lambda cm, a, v: me(cm, a, v, best=lambda x, y: (x + y) / 2),  # the mean, not the best
+        lambda cm, a, v: me(cm, a, v, best=min),
+        lambda cm, a, v: me(cm, a, v, clip=True),  # depression clipped to 0
+        lambda cm, a, v: me(cm, a, v, check=False),  # inf for a silent neuron
+        lambda cm, a, v: (cm - max(a, v)) / max(a, v),  # a fraction, not %
+    ):
+        assert not ex.passes(wrong)
+
+    sc = exercises.IEMF_SCALE
+    assert sc.passes(iemf.scale_fusion_grads)
+    # the cases are not trivial: k differs from 1 and between cases
+    ks = [sc.run(iemf.scale_fusion_grads, case)[0] for case in sc.cases]
+    assert max(ks) - min(ks) > 0.05 and max(abs(k - 1) for k in ks) > 0.1
+
+    def scale(la, lv, lav, y, params, *, strength="prob", rho_of="mean", sign=1):
+        def s(logits):
+            p = torch.softmax(logits, -1) if strength == "prob" else logits
+            return p.gather(-1, y[:, None]).sum()
+
+        sa, sv, sav = s(la), s(lv), s(lav)
+        rho = ((sa + sv) / 2 if rho_of == "mean" else torch.maximum(sa, sv)) / sav
+        k = float(1 + torch.tanh(sign * (1 - rho)))
+        for p in params:
+            p.grad.mul_(k)
+        return k
+
+    assert sc.passes(scale)
+    for wrong in (
+        lambda *a: scale(*a, strength="logit"),  # logits, not probabilities
+        lambda *a: scale(*a, rho_of="max"),  # the best unimodal strength, as ME would
+        lambda *a: scale(*a, sign=-1),  # the schedule inverted
+        lambda la, lv, lav, y, params: scale(la, lv, lav, y, []),  # k computed, never applied
+    ):
+        assert not sc.passes(wrong)

@@ -22,5 +22,7 @@ register_colors(
         "iemf": "#1e8449",
         "probe": "#b7950b",
         "pcoef": "#a93226",
+        "authors": "#6c3483",
+        "constk": "#ca6f1e",
     }
 )

@@ -155,3 +155,20 @@ def modulate_fusion_grads(params, k, *, noise=False, generators=None, member_dim
             g.mul_(kk)
         out.append(g)
     return out
+
+
+def scale_fusion_grads(logits_a, logits_v, logits_av, labels, fusion_params, k_scale: float = 1.0):
+    """One run's IEMF step between ``loss.backward()`` and ``optimizer.step()``: rho and k from
+    this batch's logits (shapes (batch, classes)), then every fusion parameter's gradient
+    multiplied by k in place. Returns k (a float). The reference of tutorial 04's exercise.
+
+    >>> import torch
+    >>> w = torch.nn.Parameter(torch.ones(2)); w.sum().backward()
+    >>> y = torch.tensor([0, 1]); same = torch.zeros(2, 3)
+    >>> k = scale_fusion_grads(same, same, same, y, [w])     # equal confidence: rho = 1, k = 1
+    >>> round(k, 6), w.grad.tolist()
+    (1.0, [1.0, 1.0])
+    """
+    _, k = rho_and_k(logits_a, logits_v, logits_av, labels, k_scale)
+    modulate_fusion_grads(list(fusion_params), float(k), member_dim=False)
+    return float(k)

@@ -143,3 +143,33 @@ class SpikingFusionNet(FusionNet):
             rate = rate + s2
             count = count + s1.detach().sum(-1) + s2.detach().sum(-1)
         return rate / self.num_steps, count
+
+
+class PlainFusionNet(nn.Module):
+    """One run of the network, as ordinary torch layers (no ensemble dimension): the tutorial's
+    training loop. Same architecture as :class:`FusionNet`; returns the logits
+    ``{"av": o_av, "a": o_a, "v": o_v}`` for inputs of shape (batch, 64) and (batch, 32).
+
+    >>> net = PlainFusionNet(seed=0)
+    >>> {k: tuple(v.shape) for k, v in net(torch.zeros(4, 64), torch.zeros(4, 32)).items()}
+    {'av': (4, 10), 'a': (4, 10), 'v': (4, 10)}
+    """
+
+    def __init__(self, seed: int = 0):
+        from bioviz.validation import check_seed
+
+        super().__init__()
+        with torch.random.fork_rng():  # the seed decides the weights; the global stream is left alone
+            torch.manual_seed(check_seed(seed))
+            self.enc_v = nn.Sequential(
+                nn.Linear(N_VISUAL, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, FEATURES), nn.ReLU()
+            )
+            self.enc_a = nn.Sequential(
+                nn.Linear(N_AUDIO, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, FEATURES), nn.ReLU()
+            )
+            self.fusion = nn.Linear(2 * FEATURES, N_CLASSES)
+            self.head_a, self.head_v = nn.Linear(FEATURES, N_CLASSES), nn.Linear(FEATURES, N_CLASSES)
+
+    def forward(self, xv, xa):
+        fv, fa = self.enc_v(xv), self.enc_a(xa)
+        return {"av": self.fusion(torch.cat([fa, fv], dim=-1)), "a": self.head_a(fa), "v": self.head_v(fv)}

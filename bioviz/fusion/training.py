@@ -20,6 +20,17 @@ the same seed the two give *identical* fused outputs: a check that the random dr
 Two more conditions, ``visual_only`` and ``audio_only``, train one encoder and its head alone
 (the unimodal networks of the enhancement index).
 
+Two controls (:data:`CONTROLS`) ask what k does on the authors' recipe and whether its schedule
+matters:
+
+- ``authors``: the authors' configuration, as in their training scripts: ``iemf`` with
+  OGM-GE's Gaussian noise added to the fusion gradient whenever k is applied, and k switched on
+  late (``--inverse_starts 60`` of 100 epochs; :func:`authors_start` gives 60 % of ours).
+  Its ``iemf_start`` must be given.
+- ``constk``: ``iemf`` with k fixed at ``k_const`` every step (e.g. the mean k of the matching
+  ``iemf`` run): a constant boost of the fusion layer's learning rate, no inverse-effectiveness
+  schedule.
+
 Optimizers: ``sgd`` (momentum 0.9, weight decay 5e-4; k multiplies the fusion head's
 gradients), ``adam`` (k multiplies the fusion head's *learning rate*, as the authors do with
 Adam) and ``adam_gradscale`` (k multiplies the gradient, which Adam's normalisation nearly
@@ -52,6 +63,9 @@ from bioviz.validation import check_choice, check_int, check_number, check_posit
 
 CONDITIONS = ("base", "joint", "iemf", "probe", "pcoef")
 UNIMODAL = ("visual_only", "audio_only")
+CONTROLS = ("authors", "constk")
+#: the authors switch k on at epoch 60 of 100 (``--inverse_starts 60``)
+AUTHORS_START_FRACTION = 0.6
 AUX_MODES = ("attached", "detached", "none")
 OPTIMIZERS = ("sgd", "adam", "adam_gradscale")
 KINDS = ("ann", "snn")
@@ -74,7 +88,18 @@ _PRESETS = {
     "pcoef": ("detached", True, (1.0, 1.0, 1.0)),
     "visual_only": ("attached", False, (0.0, 0.0, 1.0)),
     "audio_only": ("attached", False, (0.0, 1.0, 0.0)),
+    "authors": ("attached", True, (1.0, 1.0, 1.0)),
+    "constk": ("attached", True, (1.0, 1.0, 1.0)),
 }
+
+
+def authors_start(epochs: int) -> int:
+    """The epoch (0-based) at which the authors' configuration switches k on: 60 % of ``epochs``.
+
+    >>> authors_start(100), authors_start(30)
+    (60, 18)
+    """
+    return int(round(AUTHORS_START_FRACTION * check_int("epochs", epochs, 1, 10_000)))
 
 
 @dataclass(frozen=True)
@@ -85,7 +110,8 @@ class RunSpec:
     first epoch (0-based) at which k is applied; ``grad_noise`` adds OGM-GE's Gaussian noise to
     the fusion head's gradient whenever k is applied.
 
-    ``aux`` (``attached`` / ``detached`` / ``none``) and ``use_k`` override the condition's
+    ``k_const`` (condition ``constk`` only): the k applied at every step instead of the
+    computed one. ``aux`` (``attached`` / ``detached`` / ``none``) and ``use_k`` override the condition's
     preset (the explorer uses them to mix and match). With ``aux="none"`` the unimodal heads
     are not trained, so k, if applied, comes from untrained heads (near its maximum).
     """
@@ -99,9 +125,10 @@ class RunSpec:
     grad_noise: bool = False
     aux: str | None = None
     use_k: bool | None = None
+    k_const: float | None = None
 
     def __post_init__(self):
-        check_choice("condition", self.condition, CONDITIONS + UNIMODAL)
+        check_choice("condition", self.condition, CONDITIONS + UNIMODAL + CONTROLS)
         object.__setattr__(self, "sigma_v", check_sigma("sigma_v", self.sigma_v))
         object.__setattr__(self, "sigma_a", check_sigma("sigma_a", self.sigma_a))
         object.__setattr__(self, "seed", check_seed(self.seed))
@@ -113,6 +140,18 @@ class RunSpec:
             check_choice("aux", self.aux, AUX_MODES)
         if self.use_k is not None and not isinstance(self.use_k, bool | np.bool_):
             raise ValueError(f"use_k must be True or False, got {self.use_k!r}")
+        if self.condition == "constk":
+            if self.k_const is None:
+                raise ValueError("condition 'constk' needs k_const (the k to apply at every step)")
+            object.__setattr__(self, "k_const", check_positive("k_const", check_number("k_const", self.k_const)))
+        elif self.k_const is not None:
+            raise ValueError(f"k_const is for condition 'constk' only, not {self.condition!r}")
+        if self.condition == "authors":
+            if self.iemf_start == 0:
+                raise ValueError(
+                    "condition 'authors' switches k on late: give iemf_start (e.g. authors_start(epochs))"
+                )
+            object.__setattr__(self, "grad_noise", True)
 
     @property
     def aux_mode(self) -> str:
@@ -162,6 +201,11 @@ class Ensemble:
 
     def __len__(self) -> int:
         return len(self.specs)
+
+    @property
+    def run_specs(self) -> list[RunSpec]:
+        """The runs' settings (:class:`RunSpec`), in order."""
+        return self.specs
 
     def select(self, **match) -> np.ndarray:
         """Indices of the runs whose spec fields equal ``match`` (e.g. condition="iemf")."""
@@ -401,6 +445,7 @@ class Trainer:
         self.detach = torch.tensor([s.aux_mode == "detached" for s in self.specs])
         self.use_k = torch.tensor([s.applies_k for s in self.specs])
         self.k_scale = torch.tensor([s.k_scale for s in self.specs])
+        self.k_const = torch.tensor([float("nan") if s.k_const is None else s.k_const for s in self.specs])
         self.start = torch.tensor([s.iemf_start for s in self.specs])
         self.noise_on = torch.tensor([s.grad_noise for s in self.specs])
 
@@ -425,7 +470,7 @@ class Trainer:
         """One batch: forward, loss, backward, IEMF modulation of the fusion head, optimizer step.
 
         Returns per-run tensors: ``loss``, ``rho``, ``k`` (computed, with the k scale) and
-        ``k_eff`` (applied: k where IEMF is on and ``epoch >= iemf_start``, else 1).
+        ``k_eff`` (applied: k, or ``k_const``, where IEMF is on and ``epoch >= iemf_start``, else 1).
         """
         import torch
         import torch.nn.functional as F
@@ -441,7 +486,9 @@ class Trainer:
         s_av, s_a, s_v = (torch.exp(-x.detach()).sum(1) for x in nll)
         rho, k = iemf.k_from_strengths(s_a, s_v, s_av, self.k_scale)
         active = self.use_k & (epoch >= self.start)
-        k_eff = torch.where(active, k, torch.ones_like(k))
+        k_eff = torch.where(
+            active, torch.where(torch.isnan(self.k_const), k, self.k_const.to(k.dtype)), torch.ones_like(k)
+        )
         scale_lr = self.optimizer == "adam"  # Adam: k scales the learning rate, not the gradient
         iemf.modulate_fusion_grads(
             self.fusion, 1.0 if scale_lr else k_eff, noise=active & self.noise_on, generators=self.gens_noise
@@ -601,17 +648,18 @@ def train(
     grad_noise: bool = False,
     aux: str | None = None,
     use_k: bool | None = None,
+    k_const: float | None = None,
     **kwargs,
 ) -> RunResult:
     """Train one run (see :class:`RunSpec` and :func:`train_runs` for the arguments)."""
-    spec = RunSpec(condition, sigma_v, sigma_a, seed, k_scale, iemf_start, grad_noise, aux, use_k)
+    spec = RunSpec(condition, sigma_v, sigma_a, seed, k_scale, iemf_start, grad_noise, aux, use_k, k_const)
     return train_runs([spec], **kwargs).run(0)
 
 
 def grid(conditions=CONDITIONS, sigmas=(0.8,), seeds=(0, 1, 2), **spec_kwargs) -> list[RunSpec]:
     """Specs for every (condition, sigma, seed); sigma is used for both modalities."""
     for c in conditions:
-        check_choice("condition", c, CONDITIONS + UNIMODAL)
+        check_choice("condition", c, CONDITIONS + UNIMODAL + CONTROLS)
     return [RunSpec(c, s, s, seed, **spec_kwargs) for s in sigmas for c in conditions for seed in seeds]
 
 
