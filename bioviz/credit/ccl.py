@@ -21,7 +21,7 @@ layer into the input space. ``local_weight`` scales the hidden levels' losses (0
 top layer learning: the readout-only control); ``feedback_lr = 0`` freezes the feedback
 network at its random start.
 
->>> r = train("ccl", epochs=2, seed=0)
+>>> r = train("ccl", epochs=2, seed=0, show_progress=False)
 >>> bool(0.5 < r.accuracy[-1] <= 1.0)
 True
 """
