@@ -75,7 +75,6 @@ LEGACY_SECTIONS = (
 #: Concept notebooks not yet split into tutorial + report.
 LEGACY = (
     "01-hippocampal-cam.ipynb",
-    "02-reservoir-ei.ipynb",
     "05-celegans-swimmer.ipynb",
 )
 

@@ -194,3 +194,82 @@ def test_lyapunov_exponent_separates_order_from_chaos():
     np.testing.assert_allclose(both, [balanced, saturated], rtol=1e-9)
     with pytest.raises(ValueError, match="leak must be 0"):
         model.lyapunov_exponent(model.build(50, leak=0.5))
+
+
+def test_adaptation_until_the_balance_settles():
+    reservoirs = [model.build(100, b, 6.0, seed=1) for b in (-0.6, 0.0, 0.6)]
+    batch = model.adapt_batch(reservoirs, [0.3] * 3)  # steps=None: until settled
+    for res, a in zip(reservoirs, batch, strict=True):
+        assert a.converged_step is not None and a.converged_step >= model.CONVERGENCE_WINDOW
+        # settled: the balance moved by less than the tolerance over the last window
+        per_step = a.steps_recorded[1] - a.steps_recorded[0]
+        i = int(np.searchsorted(a.steps_recorded, a.converged_step))
+        back = model.CONVERGENCE_WINDOW // per_step
+        assert abs(a.beta_trace[i] - a.beta_trace[i - back]) < model.CONVERGENCE_TOL
+        # a reservoir's result does not depend on the others in its batch
+        alone = model.adapt(res, 0.3)
+        np.testing.assert_array_equal(alone.reservoir.A_I, a.reservoir.A_I)
+        assert alone.converged_step == a.converged_step
+    # the three starts end near one balance
+    assert np.ptp([a.reservoir.beta for a in batch]) < 0.15  # measured 0.10 (N = 100, seed 1)
+    # a fixed number of steps reports no convergence step
+    assert model.adapt(reservoirs[0], 0.3, steps=200).converged_step is None
+
+
+def test_step_and_update_are_what_run_and_adapt_do():
+    res = model.build(60, 0.2, 6.0, seed=4)
+    u = model.input_sequence(3, seed=5)
+    v, r = res.theta * np.ones(60), np.full(60, 0.5)
+    rates = model.run(res, u)
+    for t in range(3):
+        v, r = model.step(res, v, r, u[t])
+        np.testing.assert_allclose(r, rates[t], atol=1e-12)
+    # one step of the adaptation is one step of the network, then one update of A_I
+    one = model.adapt(res, 0.3, steps=1, delta=0.05, u=u[:1])
+    _, r1 = model.step(res, res.theta * np.ones(60), np.full(60, 0.5), u[0])
+    np.testing.assert_allclose(
+        one.reservoir.A_I, model.inhibitory_update(res.A_I, res.mask_I, r1, 0.3, 0.05), atol=1e-12
+    )
+
+
+def test_reservoir_checkers_pass_the_reference_and_reject_plausible_mistakes():
+    from scipy.special import expit
+
+    from bioviz.reservoir import exercises as rx
+
+    def step(v, r, u, A_E, A_I, w_in, J, *, sign=-1, gain_on_input=False, leak=0.0, act=expit, split=True):
+        ne = A_E.shape[1] if split else A_I.shape[1]
+        rec = A_E @ r[:ne] + sign * A_I @ r[ne:] if split else A_E @ r[-A_E.shape[1] :] + sign * A_I @ r[:ne]
+        v_new = leak * v + J * rec + (J if gain_on_input else 1) * w_in * u
+        return v_new, act(v_new)
+
+    assert rx.RESERVOIR_STEP.passes(step)
+    for wrong in (
+        lambda *a: step(*a, sign=+1),  # inhibition added: Dale's law broken
+        lambda *a: step(*a, gain_on_input=True),  # J on the input too
+        lambda *a: step(*a, leak=1.0),  # the old potential carried over
+        lambda *a: step(*a, act=np.tanh),  # rates must lie in [0, 1]
+        lambda *a: step(*a, split=False),  # inhibitory neurons taken as the first ones
+    ):
+        assert not rx.RESERVOIR_STEP.passes(wrong)
+
+    def update(A_I, mask, r, rho, delta, *, sign=1, pre=False, masked=True, clip=True):
+        err = np.asarray(r) - rho
+        dw = delta * sign * (err[None, :] if pre else err[:, None])
+        out = A_I + (dw * mask if masked else dw)
+        return np.maximum(out, 0) if clip else out
+
+    assert rx.INHIBITORY_UPDATE.passes(update)
+    for wrong in (
+        lambda *a: update(*a, sign=-1),  # the wrong way: a hot neuron gets less inhibition
+        lambda *a: update(*a, masked=False),  # creates synapses
+        lambda *a: update(*a, clip=False),  # negative inhibitory weights
+    ):
+        assert not rx.INHIBITORY_UPDATE.passes(wrong)
+
+    def in_place(A_I, mask, r, rho, delta):
+        A_I += delta * (np.asarray(r) - rho)[:, None] * mask
+        np.maximum(A_I, 0, out=A_I)
+        return A_I
+
+    assert not rx.INHIBITORY_UPDATE.passes(in_place)

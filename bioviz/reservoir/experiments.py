@@ -7,8 +7,9 @@ explorer recomputes when a slider moves (build, adapt, evaluate in well under a 
 
 Defaults (:data:`DEFAULTS`) are the spec's calibration: N = 200 (160 E / 40 I), K_E = 16,
 K_I = 4, J = 6, c = 1, theta = 0, no leak, half the neurons driven with U(-1, 1) weights,
-input U(-1, 1), ridge 1e-6, 2000 train / 1000 test steps, k_max = 60, adaptation 1500 steps
-with delta = 2e-3.
+input U(-1, 1), ridge 1e-6, 2000 train / 1000 test steps, k_max = 60, adaptation with
+delta = 2e-3 until the global balance settles (``steps=None``; :data:`bioviz.reservoir.model.CONVERGENCE_TOL`),
+intrinsic plasticity for :data:`IP_STEPS` steps.
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ __all__ = [
     "percent_gain",
 ]
 
-DEFAULTS = dict(n=200, gain=6.0, input_scaling=1.0, rho=0.3, heterogeneity=0.0, delta=2e-3, steps=1500, ridge=1e-6)
+DEFAULTS = dict(n=200, gain=6.0, input_scaling=1.0, rho=0.3, heterogeneity=0.0, delta=2e-3, steps=None, ridge=1e-6)
+#: Intrinsic plasticity's steps when the inhibitory rule runs to convergence (``steps=None``);
+#: IP has no such criterion here, and its effect depends on how long it runs.
+IP_STEPS = 1500
 MODES = ("static", "plastic", "one-step", "intrinsic")
 #: The beta grid of the notebook's sweeps.
 BETAS = np.round(np.linspace(-1.0, 1.0, 11), 2)
@@ -179,7 +183,7 @@ def _mode_result(mode, reservoirs, rhos, *, delta, steps, seed, inputs, diagnost
         used = [model.one_step(r, rho) for r, rho in zip(reservoirs, rhos, strict=True)]
     else:  # intrinsic plasticity on the same networks, targeting the mean of rho
         ab = [
-            ip_adapt(r, mu=float(np.mean(rho)), steps=steps, seed=seed)
+            ip_adapt(r, mu=float(np.mean(rho)), steps=steps or IP_STEPS, seed=seed)
             for r, rho in zip(reservoirs, rhos, strict=True)
         ]
         gains, biases = np.stack([a for a, _ in ab]), np.stack([b for _, b in ab])
@@ -216,9 +220,11 @@ def _run_sweep(sweep, reservoirs, rhos, modes, desc, show_progress, parallel=Non
     return sweep
 
 
-def _check_adaptation(delta, steps) -> tuple[float, int]:
-    """The adaptation's rate and length, checked where a sweep or a configuration starts."""
-    return check_positive("delta", delta, allow_zero=True), check_int("steps", steps, 1, MAX_ADAPT_STEPS)
+def _check_adaptation(delta, steps) -> tuple[float, int | None]:
+    """The adaptation's rate and length (None: until the balance settles), checked where a sweep
+    or a configuration starts."""
+    steps = None if steps is None else check_int("steps", steps, 1, MAX_ADAPT_STEPS)
+    return check_positive("delta", delta, allow_zero=True), steps
 
 
 #: The longest adaptation run these functions accept (the notebook uses up to a few thousand).
@@ -235,7 +241,7 @@ def beta_sweep(
     input_scaling: float = 1.0,
     n: int = 200,
     delta: float = 2e-3,
-    steps: int = 1500,
+    steps: int | None = None,
     seed: int = 0,
     diagnostics: bool = True,
     parallel: str | Backend | None = None,
@@ -286,20 +292,28 @@ def beta_sweep(
 
 
 @memo(maxsize=64)
-def _cached(mode: str, gain: float, rho: float, seed: int) -> Sweep:
-    return beta_sweep(BETAS, modes=(mode,), gain=gain, rho=rho, seed=seed, show_progress=False)
+def _cached(mode: str, gain: float, rho: float, seed: int, n: int) -> Sweep:
+    return beta_sweep(BETAS, modes=(mode,), gain=gain, rho=rho, seed=seed, n=n, show_progress=False)
 
 
-def cached_sweep(mode: str, gain: float = 6.0, rho: float = 0.3, seed: int = 0) -> Sweep:
-    """:func:`beta_sweep` over :data:`BETAS` for one mode, cached per process (the notebook and
-    its sweep explorer share it). ``rho`` is ignored for ``static``. Do not modify the result."""
+def cached_sweep(mode: str, gain: float = 6.0, rho: float = 0.3, seed: int = 0, n: int = 200) -> Sweep:
+    """:func:`beta_sweep` over :data:`BETAS` for one mode and ``n`` neurons, cached per process
+    (the notebook and its sweep explorer share it). ``rho`` is ignored for ``static``. Do not
+    modify the result."""
     check_choice("mode", mode, MODES)
     rho = DEFAULTS["rho"] if mode == "static" else check_range("rho", rho, 0.0, 1.0, low_open=True, high_open=True)
-    return _cached(mode, float(check_positive("gain", gain, allow_zero=True)), float(rho), check_seed(seed))
+    n = check_int("n", n, 10, 5000)
+    return _cached(mode, float(check_positive("gain", gain, allow_zero=True)), float(rho), check_seed(seed), n)
 
 
 def sweep_modes(
-    modes=("static", "plastic"), *, gain: float = 6.0, rho: float = 0.3, seed: int = 0, show_progress: bool = True
+    modes=("static", "plastic"),
+    *,
+    gain: float = 6.0,
+    rho: float = 0.3,
+    seed: int = 0,
+    n: int = 200,
+    show_progress: bool = True,
 ) -> Sweep:
     """Several :func:`cached_sweep` modes merged into one :class:`Sweep` (with a progress bar)."""
     modes = tuple(modes)
@@ -313,7 +327,7 @@ def sweep_modes(
     ) as bar:
         for mode in modes:
             bar.set_postfix_str(mode)
-            part = cached_sweep(mode, gain, rho, seed)
+            part = cached_sweep(mode, gain, rho, seed, n)
             out = part if out is None else out.merged(part)
             bar.update(1)
     return out if len(modes) > 1 else out.merged(out)  # always a new object, never the cached one
@@ -327,7 +341,7 @@ def target_sweep(
     gain: float = 6.0,
     n: int = 200,
     delta: float = 2e-3,
-    steps: int = 1500,
+    steps: int | None = None,
     modes=("plastic",),
     seed: int = 0,
     diagnostics: bool = True,
@@ -398,7 +412,7 @@ def configuration(
     rho: float = 0.3,
     heterogeneity: float = 0.0,
     delta: float = 2e-3,
-    steps: int = 1500,
+    steps: int | None = None,
     mode: str = "plastic",
     n: int = 200,
     seed: int = 0,
@@ -424,7 +438,7 @@ def configuration(
     elif mode == "one-step":
         after = model.one_step(res, rho_vec)
     elif mode == "intrinsic":
-        a, b = ip_adapt(res, mu=float(rho_vec.mean()), learning_rate=delta, steps=steps, seed=seed)
+        a, b = ip_adapt(res, mu=float(rho_vec.mean()), learning_rate=delta, steps=steps or IP_STEPS, seed=seed)
         gains = np.stack([np.ones(res.n), a])
         biases = np.stack([np.zeros(res.n), b])
     if mode == "static":

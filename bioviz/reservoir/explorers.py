@@ -22,7 +22,8 @@ class ConfigurationExplorer(Explorer):
         Float("rho", 0.3, 0.05, 0.95, 0.05, label="target rate (mean)"),
         Float("heterogeneity", 0.0, 0.0, 0.9, 0.1, label="target heterogeneity h"),
         Float("delta", 2e-3, 0.0, 1e-2, 5e-4, label="adaptation rate delta", readout_format=".4f"),
-        Int("steps", 1500, 100, 3000, 100, label="adaptation steps"),
+        Int("steps", 0, 0, 8000, 100, label="adaptation steps (0: until the balance settles)"),
+        Choice("n", 200, options=(100, 200, 400), label="neurons N"),
         Choice("mode", "plastic", options=experiments.MODES, label="mode"),
         Choice(
             "population", "all", options=("all", "excitatory", "inhibitory"), resimulate=False, label="rates of"
@@ -37,8 +38,9 @@ class ConfigurationExplorer(Explorer):
             rho=params["rho"],
             heterogeneity=params["heterogeneity"],
             delta=params["delta"],
-            steps=params["steps"],
+            steps=params["steps"] or None,
             mode=params["mode"],
+            n=params["n"],
             seed=seed,
         )
 
@@ -63,6 +65,7 @@ class SweepExplorer(Explorer):
         Choice("gain", 6.0, options=(3.0, 6.0, 10.0), label="gain J"),
         Choice("rho", 0.3, options=(0.1, 0.3, 0.5, 0.7), label="target rate"),
         Choice("mode", "plastic", options=("plastic", "one-step", "intrinsic"), label="adaptation"),
+        Choice("n", 200, options=(200, 400), label="neurons N"),
         Choice(
             "metric", "mc", options=("mc", "nrmse", "rate", "radius", "lyapunov"), resimulate=False, label="show"
         ),
@@ -70,7 +73,12 @@ class SweepExplorer(Explorer):
 
     def simulate(self, params, seed):
         return experiments.sweep_modes(
-            ("static", params["mode"]), gain=params["gain"], rho=params["rho"], seed=seed, show_progress=False
+            ("static", params["mode"]),
+            gain=params["gain"],
+            rho=params["rho"],
+            seed=seed,
+            n=params["n"],
+            show_progress=False,
         )
 
     def figure(self, result, params):
@@ -82,7 +90,8 @@ class SweepExplorer(Explorer):
         fig.update_layout(
             height=400,
             title=(
-                f"J = {params['gain']:g}, target {params['rho']:g}: best static beta {x_best:+.2f}; "
+                f"N = {params['n']}, J = {params['gain']:g}, target {params['rho']:g}: "
+                f"best static beta {x_best:+.2f}; "
                 f"% = change of {params['mode']} over static"
             ),
         )

@@ -306,6 +306,37 @@ def run(res: EIReservoir, u, *, r0=None) -> np.ndarray:
     )[:, 0]
 
 
+def step(res: EIReservoir, v, r, u: float) -> tuple[np.ndarray, np.ndarray]:
+    r"""One step of the reservoir from potentials ``v`` and rates ``r`` with input ``u``:
+
+    .. math:: v' = \Lambda v + J (A_E - A_I) r + w_{in} u, \qquad r' = \phi(c\,(v' - \theta)),
+
+    with :math:`\phi` the logistic sigmoid. Returns ``(v', r')``; :func:`run` does the same for
+    a whole input sequence.
+
+    >>> res = build(50, seed=1)
+    >>> v, r = step(res, np.zeros(50), np.full(50, 0.5), 0.3)
+    >>> bool(np.allclose(r, run(res, np.array([0.3]))[0]))
+    True
+    """
+    v_new = res.leak * np.asarray(v, float) + res.W @ np.asarray(r, float) + float(u) * res.w_in
+    return v_new, expit(res.slope * (v_new - res.theta))
+
+
+def inhibitory_update(A_I, mask_I, r, rho, delta: float) -> np.ndarray:
+    r"""One step of the local inhibitory rule on the matrix ``A_I`` (a new array):
+    :math:`A_I[i, j] \leftarrow \max(0, A_I[i, j] + \delta (r_i - \rho_i))` for every synapse that
+    exists (``mask_I``); no synapse is created. :func:`adapt_batch` runs the same rule, vectorised.
+
+    >>> A = np.array([[0.2, 0.0], [0.05, 0.3]]); mask = A > 0
+    >>> inhibitory_update(A, mask, r=np.array([0.5, 0.1]), rho=0.3, delta=0.5).round(2).tolist()
+    [[0.3, 0.0], [0.0, 0.2]]
+    """
+    A_I, mask_I = np.asarray(A_I, float), np.asarray(mask_I, bool)
+    rho = np.broadcast_to(np.asarray(rho, float), np.shape(r))
+    return np.where(mask_I, np.maximum(A_I + delta * (np.asarray(r, float) - rho)[:, None], 0.0), 0.0)
+
+
 def block_csr(W: np.ndarray, keep: np.ndarray | None = None):
     r"""The block-diagonal matrix :math:`\mathrm{diag}(W_0, \dots, W_{B-1})` in CSR form.
 
@@ -491,6 +522,8 @@ class Adaptation:
     steps_recorded : the step of each error sample
     beta_trace : the global balance at those steps
     weights : (samples, k) a few inhibitory weights over time (for plotting)
+    converged_step : the step at which the balance had settled (``steps=None``: the rule ran
+        until then and stopped); None for a fixed number of steps, or if it never settled
     """
 
     reservoir: EIReservoir
@@ -499,6 +532,16 @@ class Adaptation:
     steps_recorded: np.ndarray
     beta_trace: np.ndarray
     weights: np.ndarray
+    converged_step: int | None = None
+
+
+#: Convergence of the adaptation (``steps=None``): the global balance moves by less than
+#: ``CONVERGENCE_TOL`` over the last ``CONVERGENCE_WINDOW`` steps (checked every
+#: ``CONVERGENCE_EVERY`` steps), within at most ``MAX_CONVERGENCE_STEPS``.
+CONVERGENCE_TOL = 0.005
+CONVERGENCE_WINDOW = 1000
+CONVERGENCE_EVERY = 500
+MAX_CONVERGENCE_STEPS = 20_000
 
 
 def adapt(
@@ -506,7 +549,7 @@ def adapt(
     rho,
     *,
     delta: float = 2e-3,
-    steps: int = 1500,
+    steps: int | None = None,
     seed: int = 0,
     record_every: int = 10,
     window: int = 50,
@@ -522,7 +565,10 @@ def adapt(
     Parameters
     ----------
     rho : scalar or (N,) target rates in (0, 1)
-    delta : learning rate (>= 0); steps : adaptation steps (>= 1)
+    delta : learning rate (>= 0)
+    steps : adaptation steps (>= 1); None (the default) runs until the global balance has
+        settled: it moves by less than :data:`CONVERGENCE_TOL` over the last
+        :data:`CONVERGENCE_WINDOW` steps (at most :data:`MAX_CONVERGENCE_STEPS`)
     """
     out = adapt_batch(
         [res], [rho], delta=delta, steps=steps, seed=seed, record_every=record_every, window=window, u=u
@@ -535,7 +581,7 @@ def adapt_batch(
     rhos,
     *,
     delta: float = 2e-3,
-    steps: int = 1500,
+    steps: int | None = None,
     seed: int = 0,
     record_every: int = 10,
     window: int = 50,
@@ -544,6 +590,8 @@ def adapt_batch(
     """:func:`adapt` for several reservoirs of equal size at once (one vectorised loop).
 
     All reservoirs see the same input sequence (``u`` or i.i.d. :math:`U(-1,1)` from ``seed``).
+    With ``steps=None`` each reservoir's weights freeze once its balance has settled (so its
+    result does not depend on the others in the batch); the loop stops when all have.
     """
     reservoirs = list(reservoirs)
     if not reservoirs:
@@ -556,7 +604,8 @@ def adapt_batch(
         raise ValueError(f"rhos must have one entry per reservoir ({len(reservoirs)}), got {len(rhos)}")
     rho = np.stack([check_rho(r, n) for r in rhos])  # (B, N)
     delta = check_positive("delta", delta, allow_zero=True)
-    steps = check_int("steps", steps, low=1, high=10_000_000)
+    until = steps is None
+    steps = MAX_CONVERGENCE_STEPS if until else check_int("steps", steps, low=1, high=10_000_000)
     record_every = check_int("record_every", record_every, low=1)
     window = check_int("window", window, low=1)
     if u is None:
@@ -564,6 +613,8 @@ def adapt_batch(
     u = _check_drive(u)
     if u.shape != (steps,):
         raise ValueError(f"u must have shape ({steps},) to match steps, got {u.shape}")
+    if until and CONVERGENCE_WINDOW % CONVERGENCE_EVERY:
+        raise ValueError("CONVERGENCE_WINDOW must be a multiple of CONVERGENCE_EVERY")
 
     b = len(reservoirs)
     gain = np.array([r.gain for r in reservoirs])
@@ -596,12 +647,16 @@ def adapt_batch(
     avg = r.copy()
     alpha = 1.0 / window
     k = 0
+    learning = np.ones(len(post), dtype=bool)  # synapses still adapting (steps=None: until settled)
+    converged = np.full(b, -1)
+    lag = CONVERGENCE_WINDOW // CONVERGENCE_EVERY
+    checks = []  # the balance at every check
     for t in range(steps):
         v = leak * v + mat @ r + u[t] * w_in
         r = expit(slope * (v - theta))
         avg += alpha * (r - avg)
         if delta:
-            weights += delta * (r - rho_flat)[post]
+            weights += (delta * (r - rho_flat)[post]) * learning if until else delta * (r - rho_flat)[post]
             np.maximum(weights, 0.0, out=weights)
             mat.data[pos] = neg_gain * weights
         if (t + 1) % record_every == 0:
@@ -610,6 +665,16 @@ def adapt_batch(
             for i, p in enumerate(picks):
                 rec["weights"][k, i, : len(p)] = weights[p]
             k += 1
+        if until and (t + 1) % CONVERGENCE_EVERY == 0:
+            checks.append(sum_e - np.bincount(bb[inh], weights, minlength=b) / n)
+            if len(checks) > lag:
+                settled = (np.abs(checks[-1] - checks[-1 - lag]) < CONVERGENCE_TOL) & (converged < 0)
+                converged[settled] = t + 1
+                learning = converged[bb[inh]] < 0
+                if np.all(converged > 0):
+                    break
+    n_rec = k
+    rec = {key: value[:n_rec] for key, value in rec.items()}
     A_I = np.zeros((b, n, reservoirs[0].n_inh))
     A_I[bb[inh], ii[inh], jj[inh] - n_exc] = weights
     rec_steps = (np.arange(n_rec) + 1) * record_every
@@ -621,6 +686,7 @@ def adapt_batch(
             steps_recorded=rec_steps,
             beta_trace=rec["beta"][:, i].copy(),
             weights=rec["weights"][:, i, : len(picks[i])].copy(),
+            converged_step=int(converged[i]) if converged[i] > 0 else None,
         )
         for i, res in enumerate(reservoirs)
     ]
