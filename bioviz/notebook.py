@@ -73,10 +73,7 @@ LEGACY_SECTIONS = (
 )
 
 #: Concept notebooks not yet split into tutorial + report.
-LEGACY = (
-    "01-hippocampal-cam.ipynb",
-    "05-celegans-swimmer.ipynb",
-)
+LEGACY = ("01-hippocampal-cam.ipynb",)
 
 #: Prose budget of a tutorial (words outside collapsible blocks and code fences).
 MAX_TUTORIAL_WORDS = 2500

@@ -160,3 +160,69 @@ def test_negative_drive_silences_a_neuron_rather_than_reversing_it():
         )
         # ipsi and contra both negative: every muscle silent
         assert ncap(1, 1, -1, -1, sign_constraints=False).torques(q.tolist(), int(t)) == [0.0] * 5
+
+
+def test_joint_torques_are_the_modules_on_recorded_inputs():
+    from bioviz.swimmer import exercises as sx
+
+    for seed, t, weights in (
+        (0, 10, (1.0, 1.0, 1.0, -1.0)),
+        (3, 80, (1.0, 1.0, 1.0, 0.6)),
+        (2, 33, (1.5, 0.4, 2.0, 0.3)),
+    ):
+        args, (q, step, w) = sx._torque_case(seed, t, *weights)
+        np.testing.assert_allclose(sx.ncap.joint_torques(*args), sx.module_torques(q, step, w), atol=1e-6)
+
+
+def test_swimmer_checkers_pass_the_reference_and_reject_plausible_mistakes():
+    from bioviz.swimmer import es
+    from bioviz.swimmer import exercises as sx
+
+    def torques(in_d, in_v, w_b, w_ipsi, w_contra, *, clip_b=True, clip_m=True, mirror=True, sign=1):
+        g = (lambda x: np.clip(x, 0, 1)) if clip_b else (lambda x: x)
+        h = (lambda x: np.clip(x, 0, 1)) if clip_m else (lambda x: x)
+        b_d, b_v = g(w_b * np.asarray(in_d)), g(w_b * np.asarray(in_v))
+        m_d = h(w_ipsi * b_d + w_contra * b_v)
+        m_v = h(w_ipsi * b_v + w_contra * b_d) if mirror else h(w_ipsi * b_v + w_contra * b_v)
+        return sign * (m_d - m_v)
+
+    assert sx.JOINT_TORQUES.passes(torques)
+    for wrong in (
+        lambda *a: torques(*a, clip_b=False),
+        lambda *a: torques(*a, clip_m=False),
+        lambda *a: torques(*a, mirror=False),  # contralateral input from the wrong side
+        lambda *a: torques(*a, sign=-1),  # ventral minus dorsal
+    ):
+        assert not sx.JOINT_TORQUES.passes(wrong)
+
+    assert sx.ES_GRADIENT.passes(es.antithetic_gradient)
+
+    def grad(f, theta, eps, sigma, *, ranks=True, pair=True, scale="2n"):
+        plus = np.array([f(theta + sigma * e) for e in eps])
+        minus = np.array([f(theta - sigma * e) if pair else f(theta) for e in eps])
+        r = np.concatenate([plus, minus])
+        if ranks:
+            order = np.empty(len(r))
+            order[np.argsort(r, kind="stable")] = np.arange(len(r))
+            r = order / (len(r) - 1) - 0.5
+        fp, fm = r[: len(eps)], r[len(eps) :]
+        n = {"2n": 2 * len(eps), "n": len(eps)}[scale]
+        return ((fp - fm) @ eps) / (n * sigma)
+
+    assert sx.ES_GRADIENT.passes(grad)
+    for wrong in (
+        lambda *a: grad(*a, ranks=False),  # raw returns
+        lambda *a: grad(*a, pair=False),  # one-sided: f(theta) instead of the mirrored point
+        lambda *a: grad(*a, scale="n"),  # divided by n, not 2n
+    ):
+        assert not sx.ES_GRADIENT.passes(wrong)
+
+
+def test_the_hand_set_start_is_a_kind_es_can_train():
+    assert np.array_equal(es.initial_vector("ncap_constant", seed=5), NCAP(5, init="constant").vector())
+    r = es.train("ncap_constant", iterations=1, population=2, episode_steps=20, eval_seeds=(100,))
+    assert (
+        r.kind == "ncap_constant"
+        and r.n_params == 4
+        and np.array_equal(r.theta0, NCAP(5, init="constant").vector())
+    )

@@ -36,15 +36,41 @@ from bioviz.swimmer import task
 from bioviz.swimmer.ncap import INITS, MLP, NCAP, MLPController, NCAPController
 from bioviz.validation import check_choice, check_int, check_positive
 
-__all__ = ["KINDS", "LABELS", "TUNED", "ESResult", "initial_vector", "controller", "train", "compare"]
+__all__ = [
+    "KINDS",
+    "ALL_KINDS",
+    "LABELS",
+    "TUNED",
+    "ESResult",
+    "initial_vector",
+    "controller",
+    "rank_gradient",
+    "antithetic_gradient",
+    "train",
+    "compare",
+]
 
 #: Controllers trained by :func:`compare`: the worm's circuit with signs, the same circuit
 #: without sign constraints, and the MLP baseline.
 KINDS = ("ncap", "ncap_unsigned", "mlp")
+#: Every kind :func:`train` accepts: also the signed circuit trained from its hand-set constant
+#: weights (``ncap_constant``), which separates the wiring from the choice of starting weights.
+ALL_KINDS = KINDS + ("ncap_constant",)
 #: Display names.
-LABELS = {"ncap": "NCAP", "ncap_unsigned": "NCAP, unsigned", "mlp": "MLP"}
-#: Initialisation of each kind for training (the paper's uniform initialisations).
-INIT_OF = {"ncap": "uniform", "ncap_unsigned": "unsigned_uniform", "mlp": "torch default"}
+LABELS = {
+    "ncap": "NCAP",
+    "ncap_unsigned": "NCAP, unsigned",
+    "mlp": "MLP",
+    "ncap_constant": "NCAP, hand-set start",
+}
+#: Initialisation of each kind for training (the paper's uniform initialisations; the constant
+#: hand-set weights for ``ncap_constant``).
+INIT_OF = {
+    "ncap": "uniform",
+    "ncap_unsigned": "unsigned_uniform",
+    "mlp": "torch default",
+    "ncap_constant": "constant",
+}
 #: ES step sizes per kind: each kind's best of a small grid, sigma in {0.02, 0.05, 0.1} x lr in
 #: {0.03, 0.1, 0.3}, by the mean final held-out return over training seeds 0-2 under the
 #: default budget (10 iterations x 8 x 200 steps). Grid means (sigma, lr -> NCAP / unsigned /
@@ -56,28 +82,31 @@ TUNED = {
     "ncap": dict(sigma=0.1, lr=0.3),
     "ncap_unsigned": dict(sigma=0.1, lr=0.3),
     "mlp": dict(sigma=0.02, lr=0.1),
+    "ncap_constant": dict(sigma=0.1, lr=0.3),  # NCAP's, not tuned separately
 }
 
 
 def initial_vector(kind: str, n_links: int = 6, seed: int = 0, init: str | None = None) -> np.ndarray:
     """The initial parameter vector of a controller (built with torch, seeded)."""
-    check_choice("kind", kind, KINDS)
+    check_choice("kind", kind, ALL_KINDS)
     n_links = task.check_n_links(n_links)
     if kind == "mlp":
         return MLP(task.observation_size(n_links), n_links - 1, seed=seed).vector()
     init = init or INIT_OF[kind]
     check_choice("init", init, INITS)
-    return NCAP(n_links - 1, init=init, sign_constraints=kind == "ncap", seed=seed).vector()
+    return NCAP(n_links - 1, init=init, sign_constraints=kind != "ncap_unsigned", seed=seed).vector()
 
 
 def controller(kind: str, theta, n_links: int = 6):
     """A fast controller for the parameter vector ``theta`` of ``kind``."""
-    check_choice("kind", kind, KINDS)
+    check_choice("kind", kind, ALL_KINDS)
     n_links = task.check_n_links(n_links)
     if kind == "mlp":
         return MLPController.from_vector(theta, task.observation_size(n_links), n_links - 1)
     osc, prop, ipsi, contra = (float(x) for x in theta)
-    return NCAPController.shared(osc, prop, ipsi, contra, n_joints=n_links - 1, sign_constraints=kind == "ncap")
+    return NCAPController.shared(
+        osc, prop, ipsi, contra, n_joints=n_links - 1, sign_constraints=kind != "ncap_unsigned"
+    )
 
 
 @dataclass
@@ -119,6 +148,31 @@ def _centred_ranks(x: np.ndarray) -> np.ndarray:
     return ranks / (len(x) - 1) - 0.5
 
 
+def rank_gradient(returns_plus, returns_minus, eps, sigma: float) -> np.ndarray:
+    r"""The ES gradient estimate from the returns of the antithetic pairs
+    :math:`\theta \pm \sigma\varepsilon_j` (``eps``: one direction per row): all ``2n``
+    returns replaced by their centred ranks in [-0.5, 0.5], then
+    :math:`g = \frac{1}{2n\sigma}\sum_j (F_j^+ - F_j^-)\,\varepsilon_j`."""
+    eps = np.asarray(eps, float)
+    plus, minus = np.asarray(returns_plus, float), np.asarray(returns_minus, float)
+    ranks = _centred_ranks(np.stack([plus, minus], axis=1).reshape(-1)).reshape(-1, 2)
+    return ((ranks[:, 0] - ranks[:, 1]) @ eps) / (2 * len(eps) * sigma)
+
+
+def antithetic_gradient(f, theta, eps, sigma: float) -> np.ndarray:
+    r""":func:`rank_gradient` of ``f`` (a function of a parameter vector, to be maximised) at
+    ``theta``, evaluating ``f`` at every pair :math:`\theta \pm \sigma\varepsilon_j`.
+
+    >>> eps = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> antithetic_gradient(lambda th: -((th - 1.0) ** 2).sum(), np.zeros(2), eps, 0.1).round(3).tolist()
+    [1.667, 1.667]
+    """
+    theta, eps = np.asarray(theta, float), np.asarray(eps, float)
+    plus = [f(theta + sigma * e) for e in eps]
+    minus = [f(theta - sigma * e) for e in eps]
+    return rank_gradient(plus, minus, eps, sigma)
+
+
 def train(
     kind: str,
     *,
@@ -138,7 +192,7 @@ def train(
     Parameters
     ----------
     kind : str
-        ``"ncap"``, ``"ncap_unsigned"`` or ``"mlp"`` (see :data:`KINDS`).
+        ``"ncap"``, ``"ncap_unsigned"``, ``"mlp"`` (see :data:`KINDS`) or ``"ncap_constant"``.
     iterations, population, episode_steps : int
         The budget: ``iterations x population`` episodes of ``episode_steps`` control steps.
         ``population`` must be even (antithetic pairs).
@@ -156,7 +210,7 @@ def train(
         Where each iteration's population of episodes runs (:func:`bioviz.parallel.pmap`;
         serial by default). Worth it for paper-scale populations; the result does not change.
     """
-    check_choice("kind", kind, KINDS)
+    check_choice("kind", kind, ALL_KINDS)
     n_links = task.check_n_links(n_links)
     iterations = check_int("iterations", iterations, low=0)
     population = check_int("population", population, low=2)
@@ -190,8 +244,8 @@ def train(
         returns = np.array(
             pmap(_episode_return, jobs, unpack=True, parallel=backend, desc="population", show_progress=False)
         )
-        ranks = _centred_ranks(returns).reshape(half, 2)
-        g = ((ranks[:, 0] - ranks[:, 1]) @ eps) / (population * sigma)
+        pairs = returns.reshape(half, 2)
+        g = rank_gradient(pairs[:, 0], pairs[:, 1], eps, sigma)
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * g * g
         m_hat, v_hat = m / (1 - beta1**k), v / (1 - beta2**k)
@@ -233,7 +287,7 @@ def compare(
     hyper = TUNED if hyper is None else hyper
     jobs = []
     for kind in kinds:
-        check_choice("kind", kind, KINDS)
+        check_choice("kind", kind, ALL_KINDS)
         for seed in seeds:
             jobs.append(
                 dict(

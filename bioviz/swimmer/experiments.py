@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
+
 from bioviz.parallel import Backend, pmap, resolve
 from bioviz.sweeps import SweepResult, grid_points
 from bioviz.swimmer import es, task
@@ -23,7 +25,15 @@ from bioviz.swimmer.ncap import DEFAULT_PERIOD, INITS, WEIGHTS
 from bioviz.swimmer.rollout import PARALLEL, ncap, summary
 from bioviz.validation import check_choice, check_seed
 
-__all__ = ["SWEEPABLE", "PATTERNS", "sweep", "sign_ablation", "init_returns"]
+__all__ = [
+    "SWEEPABLE",
+    "PATTERNS",
+    "sweep",
+    "sign_ablation",
+    "init_returns",
+    "paired_difference",
+    "wiring_and_start",
+]
 
 #: What :func:`sweep` can vary: a weight, the oscillator period or the number of links.
 SWEEPABLE = WEIGHTS + ("period", "n_links")
@@ -144,3 +154,52 @@ def init_returns(
             dict(controller=es.controller(kind, theta, n_links), n_links=n_links, n_steps=n_steps, seed=p["seed"])
         )
     return _measure(axes, jobs, "initialisations", parallel, show_progress, n_steps=n_steps)
+
+
+def paired_difference(a, b, level: float = 0.95) -> dict:
+    """``a - b`` paired by seed: ``mean``, the two-sided Student-t interval ``low``-``high``,
+    ``n`` and ``n_pos`` (how many seeds went up).
+
+    >>> d = paired_difference([3.0, 4.0, 5.0], [1.0, 1.0, 1.0])
+    >>> d["mean"], d["n_pos"], round(d["low"], 2), round(d["high"], 2)
+    (3.0, 3, 0.52, 5.48)
+    """
+    from scipy import stats
+
+    d = np.asarray(a, float) - np.asarray(b, float)
+    if d.ndim != 1 or d.size < 2:
+        raise ValueError(f"a and b must hold at least two paired values, got {d.size}")
+    half = float(stats.t.ppf(0.5 + level / 2, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size))
+    return dict(
+        mean=float(d.mean()),
+        low=float(d.mean() - half),
+        high=float(d.mean() + half),
+        n=int(d.size),
+        n_pos=int((d > 0).sum()),
+    )
+
+
+def wiring_and_start(seeds=(3, 4, 5, 6, 7), *, show_progress: bool = True, parallel=None, **budget) -> dict:
+    """Separate what the circuit's wiring and its hand-set starting weights each buy.
+
+    Trains (:func:`bioviz.swimmer.es.compare`, one budget) the signed circuit from random signed
+    weights (``ncap``) and from the hand-set constant weights (``ncap_constant``), the unsigned
+    circuit and the MLP, from the same seeds; returns ``{"runs": {kind: [ESResult]},
+    "before": {kind: array}, "after": {kind: array}, "effects": {name: paired_difference}}``
+    with returns on the held-out poses. The effects: ``wiring`` (trained NCAP from a random
+    start minus trained MLP), ``start, untrained`` and ``start, trained`` (hand-set minus random
+    start, before and after training) and ``training`` for each kind (after minus before).
+    """
+    kinds = ("ncap", "ncap_constant", "ncap_unsigned", "mlp")
+    runs = es.compare(kinds, seeds, show_progress=show_progress, parallel=parallel, **budget)
+    before = {k: np.array([r.initial_return for r in rs]) for k, rs in runs.items()}
+    after = {k: np.array([r.final_return for r in rs]) for k, rs in runs.items()}
+    effects = {
+        "wiring: trained NCAP (random start) - trained MLP": paired_difference(after["ncap"], after["mlp"]),
+        "start, untrained: hand-set - random signed": paired_difference(before["ncap_constant"], before["ncap"]),
+        "start, trained: hand-set - random signed": paired_difference(after["ncap_constant"], after["ncap"]),
+        "signs, trained: NCAP - unsigned NCAP": paired_difference(after["ncap"], after["ncap_unsigned"]),
+    }
+    for k in kinds:
+        effects[f"training: {es.LABELS[k]}"] = paired_difference(after[k], before[k])
+    return dict(runs=runs, before=before, after=after, effects=effects)

@@ -492,7 +492,7 @@ def pattern_label(pattern: Sequence[int]) -> str:
     return " ".join("+" if s > 0 else ("−" if s < 0 else "0") for s in pattern)
 
 
-def _reference_markers(fig, x, y, name="spec (prototype)", row=None, col=None):
+def _reference_markers(fig, x, y, name="port of the authors' code", row=None, col=None):
     loc = {} if row is None else dict(row=row, col=col)
     fig.add_trace(
         go.Scatter(

@@ -77,6 +77,7 @@ __all__ = [
     "DEFAULT_PERIOD",
     "check_period",
     "graded",
+    "joint_torques",
     "NCAP",
     "NCAPController",
     "MLP",
@@ -121,6 +122,25 @@ def _initial_values(init: str, n: int, generator: torch.Generator) -> dict[str, 
         else:
             values[name] = torch.rand(n, generator=generator) * 2 - 1
     return values
+
+
+def joint_torques(in_d, in_v, w_b, w_ipsi, w_contra) -> np.ndarray:
+    r"""The torques of the joints from their B-neurons' inputs (numpy, one value per joint):
+    ``in_d``/``in_v`` are the oscillator's halves at the head and the stretch of the joint in
+    front elsewhere; the weights are the effective ones (after the sign constraints).
+
+    :math:`b^{d,v} = \mathrm{graded}(w_b\, in^{d,v})`,
+    :math:`m^d = \mathrm{graded}(w_\text{ipsi} b^d + w_\text{contra} b^v)`, :math:`m^v` mirrored,
+    torque :math:`m^d - m^v` (the module docstring).
+
+    >>> joint_torques([1.0, 0.0], [0.0, 0.5], w_b=1.0, w_ipsi=1.0, w_contra=-1.0).tolist()
+    [1.0, -0.5]
+    """
+    in_d, in_v = np.asarray(in_d, float), np.asarray(in_v, float)
+    b_d, b_v = np.clip(w_b * in_d, 0.0, 1.0), np.clip(w_b * in_v, 0.0, 1.0)
+    m_d = np.clip(w_ipsi * b_d + w_contra * b_v, 0.0, 1.0)
+    m_v = np.clip(w_ipsi * b_v + w_contra * b_d, 0.0, 1.0)
+    return m_d - m_v
 
 
 class NCAP(nn.Module):
