@@ -8,6 +8,7 @@ from bioviz.cam.network import (
     CAM,
     FAST,
     FIXED,
+    SETTLE_MS,
     SLOW,
     SYN_SCALE,
     IdealCAM,
@@ -160,3 +161,38 @@ def test_operation_timing_table():
     assert table.count("\n") == 2 + 6 and "| T+6 |" in table and "recall_cue(0)" in table
     with pytest.raises(ValueError, match="k must be <= 8"):
         ex.op_timeline(run, 9)
+
+
+# ---------------------------------------------------------------------------------------------
+# chained calls, mixed spacing, and what a learn needs
+
+
+@pytest.mark.parametrize("spacing", [1.0, 6.0, 7.0])
+def test_chained_calls_decode_every_output_spike_once(spacing):
+    # a recall's outputs come 5-6 ms after it; a run that ended before them used to drop them
+    # (tail <= 6 ms) or hand them to the next call's first operation (spacing 1, tail < 5)
+    for tail in range(0, 11):
+        cam = CAM(C=3, N=6, spacing_ms=spacing)
+        cam.run([Learn(0, {1, 4})], tail_ms=10)
+        first = cam.run([RecallCue(0)], tail_ms=tail)
+        second = cam.run([RecallCue(1)], tail_ms=tail)
+        assert (first.results[0].cues, first.results[0].bits) == ((0,), (1, 4)), (spacing, tail)
+        assert (second.results[0].cues, second.results[0].bits) == ((1,), ()), (spacing, tail)
+        assert first.t_end_ms - first.t_start_ms >= SETTLE_MS
+
+
+def test_a_mixed_spacing_schedule_runs_in_one_call():
+    # the authors' tests: 7 ms after a learn, 6 ms after a recall
+    ops = [Learn(0, {1, 4}), RecallCue(0), Learn(1, {2}), RecallContent({2}), RecallCue(0)]
+    run = simulate(ops, C=3, N=6, gaps_ms=[7, 6, 7, 6])
+    assert [r.t_ms for r in run.results] == [1.0, 8.0, 14.0, 21.0, 27.0]
+    assert run.accuracy == 1.0
+    with pytest.raises(ValueError, match="gaps_ms must hold"):
+        simulate(ops, C=3, N=6, gaps_ms=[7, 6])
+    with pytest.raises(ValueError, match="spacing_ms must be at least one time step"):
+        simulate(ops[:2], C=3, N=6, gaps_ms=[0.5])
+
+
+def test_a_learn_without_bits_is_refused_with_the_reason():
+    with pytest.raises(ValueError, match="no operation that empties a cell"):
+        Learn(0, ())

@@ -69,6 +69,7 @@ from bioviz.validation import check_bool, check_int, check_positive, check_range
 __all__ = [
     "DT_MS",
     "HOLD_MS",
+    "SETTLE_MS",
     "POPULATIONS",
     "CellType",
     "Layout",
@@ -94,6 +95,9 @@ __all__ = [
 DT_MS = 1.0
 #: How long a learn operation holds its cue and content spikes (ms).
 HOLD_MS = 3
+#: How long a run lasts at least after its last operation: every output spike of an operation
+#: comes 5-7 ms after it starts (measured on learns and both recalls), so 8 ms hold them all.
+SETTLE_MS = 8
 #: Output latencies of a recall: the addressed part after 5 ms, the recalled part after 6 ms.
 LATENCY_MS = (5, 6)
 V_REST_MV = -60.0
@@ -357,7 +361,12 @@ def _bits(bits, name: str = "bits") -> tuple[int, ...]:
     except TypeError:
         raise ValueError(f"{name} must be a collection of bit indices, got {bits!r}") from None
     if not values:
-        raise ValueError(f"{name} must not be empty (a content needs at least one bit), got {bits!r}")
+        raise ValueError(
+            f"{name} must not be empty, got {bits!r}: a content needs at least one bit. The circuit "
+            "has no operation that empties a cell (a learn changes weights only through the spikes "
+            "of the bits it presents); to forget a content, learn other bits under the same cue, "
+            "which overwrites it."
+        )
     return tuple(sorted(set(values)))
 
 
@@ -707,19 +716,23 @@ class _Engine:
     def run(
         self,
         ops: Sequence[Operation],
-        spacing_ms: float,
+        gaps_ms: Sequence[float],
         plasticity: Plasticity,
         t0_ms: float,
         ideal: IdealCAM,
         tail_ms: float,
+        spacing_ms: float,
     ) -> tuple[CAMRun, float]:
-        """Run ``ops`` from ``t0_ms`` in one ``Network.run``; return the run and its end time."""
+        """Run ``ops`` from ``t0_ms`` in one ``Network.run``; ``gaps_ms[k]`` is the time from
+        operation ``k`` to ``k + 1``. Returns the run and its end time, at least
+        :data:`SETTLE_MS` after the last operation so that its outputs are complete."""
         b2 = brian2()
         ms, nA = b2.ms, b2.nA
         lay = self.layout
         C, N = lay.C, lay.N
-        starts = [int(np.floor(t0_ms + k * spacing_ms + 0.5)) for k in range(len(ops))]
-        t_end = int(np.floor(t0_ms + (len(ops) - 1) * spacing_ms + 0.5 + max(spacing_ms, tail_ms)))
+        offsets = np.concatenate([[0.0], np.cumsum(gaps_ms)])
+        starts = [int(np.floor(t0_ms + off + 0.5)) for off in offsets]
+        t_end = int(np.floor(starts[-1] + max(spacing_ms, tail_ms, SETTLE_MS) + 0.5))
         pairs = sorted(
             {p for op, t in zip(ops, starts, strict=True) for p in op.inputs(C, t)}, key=lambda p: (p[1], p[0])
         )
@@ -766,7 +779,9 @@ class _Engine:
             w_cc = np.concatenate([np.zeros((1, C, N)), w_cc])
             w_kc = np.concatenate([np.zeros((1, C, N)), w_kc])
 
-        # decode: output spikes in (start, next start]
+        # decode: output spikes in (start, next start], the last operation's up to the end of the
+        # run (every simulated step lies before t_end, and the run lasts SETTLE_MS beyond the last
+        # start, so each output spike is decoded once, in this call)
         out_cue_t, out_cue_i = spikes["OutCue"]
         out_cont_t, out_cont_i = spikes["OutCont"]
         results = []
@@ -833,8 +848,10 @@ class CAM:
     spacing_ms : float
         Time from one operation to the next (>= 1 ms). The authors' stress-test benches use
         14 ms, their functional test 10 ms; a comment in their tests says 7 ms after a learn is
-        enough on SpiNNaker, but this port makes errors below 10 ms (see
-        :func:`bioviz.cam.experiments.spacing_sweep`).
+        enough on SpiNNaker. Measured on this port's stress test (45 recalls, C = 5, N = 10,
+        :func:`bioviz.cam.experiments.spacing_sweep`): 27 of 45 right at 7 ms, all 45 only from
+        10 ms on (from 9 ms with the learning gate). ``run(ops, gaps_ms=...)`` spaces the
+        operations of one call individually.
     plasticity : Plasticity
         The STDP rule (default: A+ = 4 nA, A- = 9 nA, not gated).
 
@@ -882,11 +899,24 @@ class CAM:
         """One spike on each probe bit; ``.cues`` of the result are the cues it recalls."""
         return self.run([RecallContent(bits)])
 
-    def run(self, ops: Sequence[Operation], tail_ms: float = 10.0) -> CAMRun:
-        """Run several operations, ``spacing_ms`` apart, in one simulation."""
+    def run(
+        self, ops: Sequence[Operation], tail_ms: float = 10.0, gaps_ms: Sequence[float] | None = None
+    ) -> CAMRun:
+        """Run several operations in one simulation, ``spacing_ms`` apart or, with ``gaps_ms``
+        (one value per pair of neighbours), at their own spacing: the authors' tests mix 7 ms
+        after a learn with 6 ms after a recall. The run ends ``max(spacing_ms, tail_ms,
+        SETTLE_MS)`` after the last operation (:data:`SETTLE_MS`: every output spike of an
+        operation falls within it), so chained calls decode every output spike exactly once."""
         ops = list(ops)
         if not ops:
             raise ValueError("ops must hold at least one operation")
+        tail_ms = float(check_positive("tail_ms", tail_ms, allow_zero=True))
+        if gaps_ms is None:
+            gaps = [self.spacing_ms] * (len(ops) - 1)
+        else:
+            gaps = [check_spacing(g) for g in gaps_ms]
+            if len(gaps) != len(ops) - 1:
+                raise ValueError(f"gaps_ms must hold len(ops) - 1 = {len(ops) - 1} values, got {len(gaps)}")
         for op in ops:
             if not isinstance(op, Learn | RecallCue | RecallContent):
                 raise ValueError(f"ops must be Learn, RecallCue or RecallContent, got {op!r}")
@@ -896,7 +926,7 @@ class CAM:
         eng = self._engine
         if eng.owner is not self:
             eng.net.restore(self._name if self._stored else "fresh")
-        run, self.t_ms = eng.run(ops, self.spacing_ms, self.plasticity, self.t_ms, self.ideal, tail_ms)
+        run, self.t_ms = eng.run(ops, gaps, self.plasticity, self.t_ms, self.ideal, tail_ms, self.spacing_ms)
         eng.owner = self
         eng.net.store(self._name)
         self._stored = True
@@ -931,7 +961,9 @@ def simulate(
     spacing_ms: float = 14.0,
     plasticity: Plasticity | None = None,
     without: Sequence[tuple[str, str]] = (),
+    gaps_ms: Sequence[float] | None = None,
 ) -> CAMRun:
     """Run ``ops`` on a fresh memory in one Brian2 run (see :class:`CAM`); ``without`` removes
-    fixed pathways (an ablation, :func:`check_without`)."""
-    return CAM(C, N, spacing_ms=spacing_ms, plasticity=plasticity, without=without).run(ops)
+    fixed pathways (an ablation, :func:`check_without`); ``gaps_ms`` spaces the operations
+    individually (:meth:`CAM.run`)."""
+    return CAM(C, N, spacing_ms=spacing_ms, plasticity=plasticity, without=without).run(ops, gaps_ms=gaps_ms)
