@@ -210,3 +210,17 @@ def test_stress_ops_structure():
         ex.stress_ops(rounds=0)
     with pytest.raises(ValueError, match="m must be <= N"):
         ex.p_only_target(5, 6, 1, 2)
+
+
+def test_the_authors_equal_amplitudes_fail_their_own_overwrite_and_stress_tests():
+    """Why the notebook substitutes A+ = 4, A- = 9 nA for the authors' 6 and 6 (measured: with
+    6/6 the stress test gets 32 of 45 recalls right, the overwrite test 2 of 4, the functional
+    test 4 of 5: the old content -> cue links survive the overwrite; with 4/9, 45, 4 and 5)."""
+    from bioviz.cam import experiments as ex
+
+    for rule, stress_ok, overwrite_ok in ((ex.AUTHORS_RULE, 32, 2), (None, 45, 4)):
+        assert ex.stress_test(14, plasticity=rule).n_correct == stress_ok
+        run = ex.overwrite_experiment(plasticity=rule)
+        assert sum(r.correct for r in run.recalls) == overwrite_ok
+    kept = ex.overwrite_experiment(plasticity=ex.AUTHORS_RULE).recalls[2]
+    assert kept.cues == (3, 4) and kept.expected_cues == (4,)  # the forgotten bit still recalls cue 3
