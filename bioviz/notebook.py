@@ -73,7 +73,7 @@ LEGACY_SECTIONS = (
 )
 
 #: Concept notebooks not yet split into tutorial + report.
-LEGACY = ("01-hippocampal-cam.ipynb",)
+LEGACY: tuple[str, ...] = ()
 
 #: Prose budget of a tutorial (words outside collapsible blocks and code fences).
 MAX_TUTORIAL_WORDS = 2500

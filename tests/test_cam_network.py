@@ -196,3 +196,81 @@ def test_a_mixed_spacing_schedule_runs_in_one_call():
 def test_a_learn_without_bits_is_refused_with_the_reason():
     with pytest.raises(ValueError, match="no operation that empties a cell"):
         Learn(0, ())
+
+
+def test_pair_stdp_is_what_the_brian2_synapses_do():
+    from bioviz.cam.network import pair_stdp
+    from bioviz.runtime import brian2
+
+    b2 = brian2()
+    ms, nA = b2.ms, b2.nA
+    decay = "xp = xp * exp(-(t - t_last) / tau_plus)\nxm = xm * exp(-(t - t_last) / tau_minus)\nt_last = t\n"
+    for pre, post, w0 in (
+        ([0], [1], 0.0),
+        ([1], [0], 6.0),
+        ([0, 1, 2], [1, 2, 3], 0.0),
+        ([0, 4], [2], 3.0),
+        ([2], [2], 0.0),
+    ):
+        g1 = b2.SpikeGeneratorGroup(1, [0] * len(pre), np.array(pre) * ms, dt=1 * ms)
+        g2 = b2.SpikeGeneratorGroup(1, [0] * len(post), np.array(post) * ms, dt=1 * ms)
+        syn = b2.Synapses(
+            g1,
+            g2,
+            "w : amp\nxp : amp\nxm : amp\nt_last : second",
+            on_pre=decay + "xp += a_plus\nw = clip(w - xm, 0 * nA, w_max)",
+            on_post=decay + "xm += a_minus\nw = clip(w + xp, 0 * nA, w_max)",
+            dt=1 * ms,
+        )
+        syn.connect(i=0, j=0)
+        syn.w = w0 * nA
+        b2.Network(g1, g2, syn).run(
+            (max(pre + post) + 2) * ms,
+            namespace=dict(a_plus=4 * nA, a_minus=9 * nA, tau_plus=3 * ms, tau_minus=3 * ms, w_max=6 * nA),
+        )
+        assert float(syn.w[0] / nA) == pytest.approx(pair_stdp(pre, post, 4.0, 9.0, 3.0, 6.0, w0), abs=1e-9)
+
+
+def test_cam_checkers_pass_the_reference_and_reject_plausible_mistakes():
+    from bioviz.cam import exercises as cx
+    from bioviz.cam.network import decode_window, pair_stdp
+
+    assert cx.PAIR_STDP.passes(pair_stdp)
+
+    def stdp(pre, post, a_p, a_m, tau, w_max, w0=0.0, *, order="pre", clip=True, depress_after=False):
+        events = sorted(
+            [(t, 0 if order == "pre" else 1) for t in pre] + [(t, 1 if order == "pre" else 0) for t in post]
+        )
+        is_pre = (lambda k: k == 0) if order == "pre" else (lambda k: k == 1)
+        w, xp, xm, last = w0, 0.0, 0.0, None
+        for t, k in events:
+            if last is not None:
+                xp, xm = xp * np.exp(-(t - last) / tau), xm * np.exp(-(t - last) / tau)
+            last = t
+            if is_pre(k):
+                if depress_after:
+                    w = w - xm
+                    xp += a_p
+                else:
+                    xp += a_p
+                    w = w - xm
+            else:
+                xm += a_m
+                w = w + xp
+            w = min(max(w, 0.0), w_max) if clip else w
+        return w
+
+    assert cx.PAIR_STDP.passes(stdp)
+    assert not cx.PAIR_STDP.passes(lambda *a: stdp(*a, order="post"))  # same step: post first
+    assert not cx.PAIR_STDP.passes(lambda *a: stdp(*a, clip=False))
+    assert not cx.PAIR_STDP.passes(
+        lambda pre, post, a_p, a_m, tau, w_max, w0=0.0: stdp(pre, post, 4.0, 9.0, tau, w_max, w0)
+    )
+
+    assert cx.DECODE_WINDOW.passes(decode_window)
+    for wrong in (
+        lambda t, i, s, e: tuple(sorted(set(i[(t >= s) & (t <= e)].tolist()))),  # start included
+        lambda t, i, s, e: tuple(sorted(set(i[(t > s) & (t < e)].tolist()))),  # end excluded
+        lambda t, i, s, e: tuple(i[(t > s) & (t <= e)].tolist()),  # duplicates, unsorted
+    ):
+        assert not cx.DECODE_WINDOW.passes(wrong)

@@ -87,6 +87,8 @@ __all__ = [
     "describe",
     "threshold_weight",
     "fmt_bits",
+    "pair_stdp",
+    "decode_window",
     "SLOW",
     "FAST",
 ]
@@ -373,6 +375,50 @@ def _bits(bits, name: str = "bits") -> tuple[int, ...]:
 def _check_bits_range(bits: tuple[int, ...], N: int, name: str = "bits") -> None:
     if max(bits) > N - 1:
         raise ValueError(f"{name} must lie in 0..{N - 1} (N = {N}), got {list(bits)}")
+
+
+def pair_stdp(
+    pre_times, post_times, a_plus: float, a_minus: float, tau_ms: float, w_max: float, w0: float = 0.0
+) -> float:
+    r"""The weight after the spikes ``pre_times`` and ``post_times`` (ms), by the rule the Brian2
+    synapses run (:class:`Plasticity`, no gate): traces :math:`x_\pm` decay as
+    :math:`e^{-\Delta t/\tau}` between events; at a presynaptic spike :math:`x_+` grows by
+    ``a_plus`` and the weight is first depressed by :math:`x_-`; at a postsynaptic spike
+    :math:`x_-` grows by ``a_minus`` and the weight is potentiated by :math:`x_+`; the weight is
+    clipped to ``[0, w_max]`` after every change; a pre and a post spike in the same step count
+    as pre first.
+
+    >>> round(pair_stdp([0.0], [1.0], 4.0, 9.0, 3.0, 6.0), 3)          # pre one step before post: A+ e^(-1/3)
+    2.866
+    >>> round(pair_stdp([1.0], [0.0], 4.0, 9.0, 3.0, 6.0, w0=6.0), 3)  # post before pre: 6 - 9 e^(-1/3)
+    0.0
+    """
+    events = sorted([(float(t), 0) for t in pre_times] + [(float(t), 1) for t in post_times])
+    w, xp, xm, t_last = float(w0), 0.0, 0.0, None
+    for t, kind in events:
+        if t_last is not None:
+            decay = np.exp(-(t - t_last) / tau_ms)
+            xp, xm = xp * decay, xm * decay
+        t_last = t
+        if kind == 0:
+            xp += a_plus
+            w = min(max(w - xm, 0.0), w_max)
+        else:
+            xm += a_minus
+            w = min(max(w + xp, 0.0), w_max)
+    return float(w)
+
+
+def decode_window(times, ids, start: float, end: float) -> tuple[int, ...]:
+    r"""The neurons (sorted, each once) that spiked after ``start`` and up to ``end`` (ms):
+    the window :math:`(\text{start}, \text{end}]` in which a run decodes one operation.
+
+    >>> decode_window([5.0, 6.0, 6.0, 11.0], [2, 1, 2, 0], start=5.0, end=11.0)
+    (0, 1, 2)
+    """
+    times, ids = np.asarray(times, float), np.asarray(ids, int)
+    keep = (times > start) & (times <= end)
+    return tuple(sorted(set(ids[keep].tolist())))
 
 
 @dataclass(frozen=True)
@@ -787,15 +833,13 @@ class _Engine:
         results = []
         for k, (op, t) in enumerate(zip(ops, starts, strict=True)):
             t_next = starts[k + 1] if k + 1 < len(ops) else t_end
-            wc = (out_cue_t > t) & (out_cue_t <= t_next)
-            wb = (out_cont_t > t) & (out_cont_t <= t_next)
             exp_cues, exp_bits = ideal.expected(op)
             results.append(
                 OpResult(
                     op,
                     float(t),
-                    tuple(sorted(set(out_cue_i[wc].tolist()))),
-                    tuple(sorted(set(out_cont_i[wb].tolist()))),
+                    decode_window(out_cue_t, out_cue_i, t, t_next),
+                    decode_window(out_cont_t, out_cont_i, t, t_next),
                     exp_cues,
                     exp_bits,
                 )

@@ -119,8 +119,8 @@ PGD_STEP = Exercise(
         Case(
             "a stochastic network, 8 noise draws per step (EOT)",
             (1.0, 8, 0.1, 0.02, 2),
-            hint="attacks.eot_loss(net, xa, y, eot, gen) averages the cross-entropy over the eot draws; "
-            "call it once, with the generator you are given",
+            hint="stack eot copies (xa.repeat(eot, 1)), one call net(batch, gen), and the cross-entropy "
+            "against y.repeat(eot): one call draws fresh noise for every row",
         ),
         Case(
             "EOT with a single draw",
@@ -145,7 +145,7 @@ DPRIME = Exercise(
     manifolds.dprime,
     cases=[
         Case(
-            "two Gaussian clouds, d' = 2 along one axis",
+            "two Gaussian clouds, true d' = 2 along one axis (the estimate is lower)",
             _clouds(0, 2.0),
             hint="project the test points on the unit vector from the clean fit mean to the attacked fit mean",
         ),

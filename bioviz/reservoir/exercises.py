@@ -43,7 +43,7 @@ RESERVOIR_STEP = Exercise(
         Case(
             "a balanced reservoir, no input",
             _step_case(40, 0.0, 0, 0.0),
-            hint="v_new = J * (A_E - A_I) @ r + w_in * u: inhibition enters with a minus sign (Dale's law)",
+            hint="v_new = J * (A_E @ r[:n_exc] - A_I @ r[n_exc:]) + w_in * u: inhibition enters with a minus sign",
         ),
         Case(
             "an over-inhibited reservoir with input",

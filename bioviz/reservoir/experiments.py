@@ -5,7 +5,7 @@ weights for every beta and gain: a sweep changes only what it sweeps), drives th
 same task inputs, and returns plain arrays. :func:`configuration` is the single configuration an
 explorer recomputes when a slider moves (build, adapt, evaluate in well under a second).
 
-Defaults (:data:`DEFAULTS`) are the spec's calibration: N = 200 (160 E / 40 I), K_E = 16,
+Defaults (:data:`DEFAULTS`) are our calibration: N = 200 (160 E / 40 I), K_E = 16,
 K_I = 4, J = 6, c = 1, theta = 0, no leak, half the neurons driven with U(-1, 1) weights,
 input U(-1, 1), ridge 1e-6, 2000 train / 1000 test steps, k_max = 60, adaptation with
 delta = 2e-3 until the global balance settles (``steps=None``; :data:`bioviz.reservoir.model.CONVERGENCE_TOL`),

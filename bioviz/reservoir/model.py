@@ -745,7 +745,7 @@ def jacobian_radius(res: EIReservoir, rates: np.ndarray) -> float:
 
     :math:`W = J(A_E - A_I)`; ``rates`` is ``(T, N)`` (or ``(N,)`` for one state). Above 1 the
     reservoir amplifies perturbations (chaotic, fading memory lost); far below 1 it forgets fast.
-    This is :math:`\approx c \langle r(1-r)\rangle\,\rho(W)`, the estimate of the spec.
+    This is :math:`\approx c \langle r(1-r)\rangle\,\rho(W)`, the usual estimate.
     """
     rates = np.asarray(rates, dtype=float)
     if rates.shape[-1] != res.n:
