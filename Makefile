@@ -1,6 +1,8 @@
 # bioviz: two commands do all set-up on a fresh machine.
 #   make lab    create .venv if missing, install the pinned dependencies, open JupyterLab
 #   make test   the same set-up, then every test (unit, explorers, notebooks, browser)
+#   make site   the course as a static web site (build/site/index.html), from the executed notebooks
+#   make app NB=01   one notebook as an app (Voila: prose, figures and explorers, no code)
 # Other targets: make bench (benchmark report), make lint, make constraints, make clean.
 
 PYTHON ?= python3
@@ -9,10 +11,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.bioviz-installed
 PORT   ?= 8888
 JOBS   ?= 2
+NB     ?= 00
+EXECUTED := build/executed
+SITE     := build/site
 export MUJOCO_GL ?= disable
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: venv gitfilter lab test test-fast test-browser bench lint constraints clean
+.PHONY: venv gitfilter lab test test-fast test-browser site app bench lint constraints clean
 
 venv: $(STAMP) gitfilter
 
@@ -52,9 +57,13 @@ endif
 # Unit tests, doctests, the generic explorer test, every tutorial with its solutions filled in,
 # and every notebook as committed (nbmake, fresh kernel; tutorials with their exercise stubs)
 # run on $(JOBS) workers; the browser suite runs after them, alone, since it times a live page.
+# nbmake runs a copy of notebooks/ ($(EXECUTED), same layout) and leaves it executed there
+# (--overwrite), so the site is built from those runs without executing anything twice.
 test: $(STAMP) gitfilter lint
+	rm -rf $(EXECUTED) && mkdir -p $(dir $(EXECUTED)) && cp -R notebooks $(EXECUTED)
 	$(PY) -m pytest -n $(JOBS) --dist loadgroup -m "not browser" \
-		--doctest-modules bioviz tests --nbmake --nbmake-timeout=900 notebooks
+		--doctest-modules bioviz tests --nbmake --nbmake-timeout=900 --overwrite $(EXECUTED)
+	$(PY) -m bioviz.site --executed $(EXECUTED) --out $(SITE)
 	$(PY) -m pytest -m browser tests/browser
 
 test-fast: $(STAMP) gitfilter
@@ -62,6 +71,22 @@ test-fast: $(STAMP) gitfilter
 
 test-browser: $(STAMP)
 	$(PY) -m pytest -m browser tests/browser
+
+# The static site: a landing page and a page per notebook, figures interactive, no kernel.
+# Uses the runs make test left in $(EXECUTED); executes only what is missing or out of date.
+site: $(STAMP)
+	$(PY) -m bioviz.site --executed $(EXECUTED) --out $(SITE)
+
+# One notebook as an app (Voila: no code, only prose, figures and explorers) on 127.0.0.1
+# with a generated token: make app NB=01, NB=reproductions/01 or NB=path/to.ipynb.
+APP_NB  = $(firstword $(wildcard notebooks/$(NB)-*.ipynb notebooks/$(NB)*.ipynb $(NB)))
+APP_CMD = $(VENV)/bin/voila "$(APP_NB)" --Voila.ip=127.0.0.1 --port=$(PORT) --no-browser --token \
+	--Voila.port_retries=0
+
+app: $(STAMP)
+	@test -n "$(APP_NB)" || { echo "make app: no notebook matches NB=$(NB) (try NB=01 or NB=reproductions/01)"; exit 2; }
+	@echo "serving $(APP_NB) as an app; open the URL with its token printed below"
+	$(APP_CMD)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
@@ -75,4 +100,4 @@ constraints: $(STAMP)
 	@echo "wrote constraints.new: review, keep the header of constraints.txt, then replace it"
 
 clean:
-	rm -rf $(VENV) .pytest_cache artifacts benchmarks/results
+	rm -rf $(VENV) .pytest_cache artifacts benchmarks/results build
