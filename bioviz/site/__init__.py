@@ -332,13 +332,16 @@ def _nav(rel: Path, card: Card | None) -> str:
     prefix = "../" * (len(rel.parts) - 1)
     links = [f'<a href="{prefix}index.html">&#8962; bioviz course</a>']
     if card is not None:
-        for kind, href in (("Tutorial", card.tutorial), ("Reproduction report", card.report)):
+        for kind, css, href in (
+            ("Tutorial", "tutorial", card.tutorial),
+            ("Reproduction report", "report", card.report),
+        ):
             if href is None:
                 continue
             if href == rel.with_suffix(".html").as_posix():
                 links.append(f'<span class="bioviz-here">{kind}</span>')
             else:
-                links.append(f'<a class="bioviz-{kind.split()[0].lower()}" href="{prefix}{href}">{kind}</a>')
+                links.append(f'<a class="bioviz-{css}" href="{prefix}{href}">{kind}</a>')
     return "".join(links)
 
 
