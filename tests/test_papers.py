@@ -25,6 +25,7 @@ CONCEPTS = (
     "delta",
     "continual",
     "credit",
+    "events",
 )
 
 
