@@ -249,7 +249,19 @@ def test_baf_checker_rejects_self_support_and_a_fixed_window():
             last[y[i] : y[i] + 3, x[i] : x[i] + 3] = t[i]
         return keep
 
+    def writes_only_when_kept(t, x, y, size, window):
+        keep = np.zeros(len(t), bool)
+        last = np.full((size + 2, size + 2), -np.inf)
+        for i in range(len(t)):
+            keep[i] = t[i] - last[y[i] + 1, x[i] + 1] <= window
+            if keep[i]:
+                own = last[y[i] + 1, x[i] + 1]
+                last[y[i] : y[i] + 3, x[i] : x[i] + 3] = t[i]
+                last[y[i] + 1, x[i] + 1] = own
+        return keep
+
     assert not exercises.BAF.passes(self_support)
+    assert not exercises.BAF.passes(writes_only_when_kept)
     assert not exercises.BAF.passes(lambda t, x, y, size, window: denoise.baf(t, x, y, size, 0.005))
 
 

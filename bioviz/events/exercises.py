@@ -65,7 +65,8 @@ BAF = Exercise(
         Case(
             "a neighbour fired 1 ms before: keep",
             (np.array([0.0, 0.001]), np.array([5, 6]), np.array([5, 5]), 16, 0.005),
-            hint="keep[i] = t[i] - last[y, x] <= window, where last holds the neighbours' latest times",
+            hint="keep[i] = t[i] - last[y, x] <= window, where last holds the neighbours' latest times; "
+            "every event writes its time into its neighbours' entries, kept or not",
         ),
         Case(
             "the first event and a lonely one: drop",

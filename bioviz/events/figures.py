@@ -24,7 +24,7 @@ def event_cloud(events: Events, *, by: str = "polarity", keep=None, fig=None, ma
     ``keep``) by what a filter did: signal kept, signal lost, noise kept, noise removed."""
     fig = fig or plots.new_figure()
     idx = _subsample(events.n, max_points)
-    ev = events.take(idx)
+    ev = events
     if by == "polarity":
         groups = {"ON": ev.p > 0, "OFF": ev.p < 0}
         colors = {"ON": color("ON"), "OFF": color("OFF")}
@@ -32,7 +32,7 @@ def event_cloud(events: Events, *, by: str = "polarity", keep=None, fig=None, ma
         groups = {"signal": ev.signal, "noise": ~ev.signal}
         colors = {"signal": color("signal"), "noise": color("noise")}
     elif by == "filter":
-        k = np.asarray(keep, bool)[idx]
+        k = np.asarray(keep, bool)
         groups = {
             "signal kept": ev.signal & k,
             "signal lost": ev.signal & ~k,
@@ -47,14 +47,17 @@ def event_cloud(events: Events, *, by: str = "polarity", keep=None, fig=None, ma
         }
     else:
         raise ValueError(f"by must be 'polarity', 'label' or 'filter', got {by!r}")
+    shown = np.zeros(events.n, bool)
+    shown[idx] = True
     for name, mask in groups.items():
+        draw = mask & shown  # counts in the legend are exact; at most max_points are drawn
         fig.add_trace(
             go.Scatter3d(
-                x=ev.x[mask],
-                y=1e3 * ev.t[mask],
-                z=ev.y[mask],
+                x=ev.x[draw],
+                y=1e3 * ev.t[draw],
+                z=ev.y[draw],
                 mode="markers",
-                name=f"{name} ({int(mask.sum() * events.n / max(ev.n, 1)):,})",
+                name=f"{name} ({int(mask.sum()):,})",
                 marker=dict(size=1.8, color=colors[name], opacity=0.35 if name == "noise removed" else 0.8),
             )
         )

@@ -2,11 +2,9 @@
 
 Each sample is one second of a 32 x 32 sensor watching one shape move: a bar turning clockwise
 or anticlockwise, a disc waving left-right or up-down, a disc expanding or contracting. Size,
-speed, phase, position and whether the shape is brighter or darker than the background vary at
-random. The shapes are always brighter than the background, as in the hand gestures of DVS128
-Gesture under its lighting, so the polarity of an edge tells which way it moves: a leak the
-time-collapsed control (:func:`control`) exploits. With shapes of either contrast, the
-network of :mod:`bioviz.events.snn` confuses the two rotations.
+speed, phase, position and starting angle vary at random. The shapes are always brighter than
+the background, so the polarity of an edge tells which way it moves: a leak the time-collapsed
+control (:func:`control`) exploits.
 :func:`dataset` returns the samples as event counts in ``bins`` time bins and two polarity
 channels, ``(n, bins, 2, 32, 32)`` (uint8), with their labels.
 
