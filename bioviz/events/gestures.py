@@ -8,7 +8,7 @@ control (:func:`control`) exploits.
 :func:`dataset` returns the samples as event counts in ``bins`` time bins and two polarity
 channels, ``(n, bins, 2, 32, 32)`` (uint8), with their labels.
 
->>> X, y = dataset(n_per_class=1, bins=4, seed=0)
+>>> X, y = dataset(n_per_class=1, bins=4, seed=0, show_progress=False)
 >>> X.shape, y.tolist()
 ((6, 4, 2, 32, 32), [0, 1, 2, 3, 4, 5])
 """
