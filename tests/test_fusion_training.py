@@ -194,7 +194,7 @@ def test_fusion_checkers_pass_the_reference_and_reject_plausible_mistakes():
 
         sa, sv, sav = s(la), s(lv), s(lav)
         rho = ((sa + sv) / 2 if rho_of == "mean" else torch.maximum(sa, sv)) / sav
-        k = float(1 + torch.tanh(sign * (1 - rho)))
+        k = float((1 + torch.tanh(sign * (1 - rho))).detach())
         for p in params:
             p.grad.mul_(k)
         return k

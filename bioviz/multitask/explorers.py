@@ -55,7 +55,8 @@ class RetrievalExplorer(Explorer):
         cycle = "; the updates ended in a cycle, not a fixed point" if not result.converged else ""
         law = net.hierarchical_law(params["d"], params["K"])
         ours = result.m_sorted[0] / max(result.m_sorted[-1], 1e-9)
-        ratios = f"largest/smallest {ours:.2f} (law {law[0] / law[-1]:.2f})"
+        law_ratio = f"{law[0] / law[-1]:.2f}" if law[-1] > 0 else "unbounded: the weakest pattern is not recalled"
+        ratios = f"largest/smallest {ours:.2f} (law {law_ratio})"
         return figures.retrieval_figure(
             result, title=f"d = {params['d']:g}, K = {params['K']}: {ratios}; for perfect learning {where}{cycle}"
         )
