@@ -118,26 +118,15 @@ def _learned_keep(noise_hz: float, seed: int, k: int) -> np.ndarray:
 @memo(maxsize=8)
 def explorer_events(threshold: float, seed: int):
     """The explorers' test subset as event streams (re-binned without re-simulating)."""
-    out = []
-    for i in range(EXPLORER_PER_CLASS * len(gestures.CLASSES)):
-        label = i % len(gestures.CLASSES)
-        frames = gestures.render(label, gestures.TEST_SEED + seed * 1000 + i)
-        out.append(
-            sensor.simulate(
-                frames,
-                gestures.DT,
-                threshold=threshold,
-                noise_hz=0.5,
-                seed=gestures.TEST_SEED + seed * 1000 + i + 7,
-            )
-        )
-    return out
+    n = EXPLORER_PER_CLASS * len(gestures.CLASSES)
+    first = gestures.TEST_SEED + seed * 1000
+    return [gestures.events(i % len(gestures.CLASSES), first + i, threshold=threshold) for i in range(n)]
 
 
 @memo(maxsize=16)
 def explorer_set(threshold: float, bins: int, seed: int):
     evs = explorer_events(threshold, seed)
-    X = np.stack([np.minimum(sensor.to_frames(e, bins), 255).astype(np.uint8) for e in evs])
+    X = np.stack([gestures.counts(e, bins) for e in evs])
     return X, np.arange(len(evs)) % len(gestures.CLASSES)
 
 

@@ -19,6 +19,24 @@ def _subsample(n: int, max_points: int, seed: int = 0) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, max_points, replace=False))
 
 
+#: What a filter did with each event, and the colour each outcome is drawn in.
+OUTCOME_COLORS = {
+    "signal kept": None,  # the theme's "signal" colour, looked up when drawn
+    "signal lost": "#f1c40f",
+    "noise kept": "#c0392b",
+    "noise removed": "#d5d8dc",
+}
+
+
+def outcomes(signal, keep) -> dict:
+    """``outcome -> (mask, colour)`` for the four outcomes of a filter."""
+    signal, keep = np.asarray(signal, bool), np.asarray(keep, bool)
+    masks = (signal & keep, signal & ~keep, ~signal & keep, ~signal & ~keep)
+    return {
+        name: (mask, c or color("signal")) for (name, c), mask in zip(OUTCOME_COLORS.items(), masks, strict=True)
+    }
+
+
 def event_cloud(events: Events, *, by: str = "polarity", keep=None, fig=None, max_points: int = MAX_POINTS):
     """The events in (x, time, y): coloured by polarity, by true label, or (``by="filter"`` with
     ``keep``) by what a filter did: signal kept, signal lost, noise kept, noise removed."""
@@ -32,19 +50,9 @@ def event_cloud(events: Events, *, by: str = "polarity", keep=None, fig=None, ma
         groups = {"signal": ev.signal, "noise": ~ev.signal}
         colors = {"signal": color("signal"), "noise": color("noise")}
     elif by == "filter":
-        k = np.asarray(keep, bool)
-        groups = {
-            "signal kept": ev.signal & k,
-            "signal lost": ev.signal & ~k,
-            "noise kept": ~ev.signal & k,
-            "noise removed": ~ev.signal & ~k,
-        }
-        colors = {
-            "signal kept": color("signal"),
-            "signal lost": "#f1c40f",
-            "noise kept": "#c0392b",
-            "noise removed": "#d5d8dc",
-        }
+        found = outcomes(ev.signal, keep)
+        groups = {name: mask for name, (mask, _) in found.items()}
+        colors = {name: c for name, (_, c) in found.items()}
     else:
         raise ValueError(f"by must be 'polarity', 'label' or 'filter', got {by!r}")
     shown = np.zeros(events.n, bool)
@@ -78,14 +86,7 @@ def event_cloud(events: Events, *, by: str = "polarity", keep=None, fig=None, ma
 
 def xt_panel(events: Events, keep, *, fig, row: int, col: int, showlegend: bool = False):
     """Events in (time, x) coloured by what the filter did (2-D, fast), as in :func:`event_cloud`."""
-    k = np.asarray(keep, bool)
-    groups = {
-        "signal kept": (events.signal & k, color("signal")),
-        "signal lost": (events.signal & ~k, "#f1c40f"),
-        "noise kept": (~events.signal & k, "#c0392b"),
-        "noise removed": (~events.signal & ~k, "#d5d8dc"),
-    }
-    for name, (mask, c) in groups.items():
+    for name, (mask, c) in outcomes(events.signal, keep).items():
         fig.add_trace(
             go.Scattergl(
                 x=1e3 * events.t[mask],
@@ -124,28 +125,6 @@ def filter_scores(noise, baf, learned, *, fig=None, row=None, col=None, metric: 
         )
     fig.update_xaxes(type="log", title_text="noise (Hz per pixel)", **loc)
     fig.update_yaxes(title_text=names[metric], range=[0.3, 1.02], **loc)
-    return fig
-
-
-def polarity_images(X: np.ndarray, titles, *, fig=None, cols: int | None = None):
-    """Each sample's time-collapsed counts, ON minus OFF (red: ON, blue: OFF)."""
-    X = np.asarray(X, dtype=float)
-    n = len(X)
-    cols = cols or n
-    rows = (n + cols - 1) // cols
-    fig = fig or plots.new_figure(
-        rows, cols, subplot_titles=tuple(titles), horizontal_spacing=0.02, vertical_spacing=0.1
-    )
-    for i in range(n):
-        img = X[i].sum(axis=0)
-        diff = img[1] - img[0]
-        lim = max(float(np.abs(diff).max()), 1.0)
-        r, c = i // cols + 1, i % cols + 1
-        fig.add_trace(go.Heatmap(z=diff, colorscale="RdBu_r", zmin=-lim, zmax=lim, showscale=False), row=r, col=c)
-        fig.update_xaxes(visible=False, row=r, col=c)
-        fig.update_yaxes(
-            visible=False, autorange="reversed", scaleanchor=f"x{'' if i == 0 else i + 1}", row=r, col=c
-        )
     return fig
 
 

@@ -64,11 +64,19 @@ def render(label: int, seed: int, size: int = SIZE, duration: float = DURATION) 
     return sensor.to_log(cov, contrast)
 
 
+def events(label: int, seed: int, *, threshold: float = 0.2, noise_hz: float = 0.5) -> sensor.Events:
+    """The event stream of one sample (seed ``seed`` for the scene, ``seed + 7`` for the sensor)."""
+    return sensor.simulate(render(label, seed), DT, threshold=threshold, noise_hz=noise_hz, seed=seed + 7)
+
+
+def counts(ev: sensor.Events, bins: int) -> np.ndarray:
+    """A stream as event counts ``(bins, 2, 32, 32)`` (uint8, capped at 255)."""
+    return np.minimum(sensor.to_frames(ev, bins), 255).astype(np.uint8)
+
+
 def sample(label: int, seed: int, *, bins: int = 20, threshold: float = 0.2, noise_hz: float = 0.5) -> np.ndarray:
     """One sample as event counts ``(bins, 2, 32, 32)``."""
-    frames = render(label, seed)
-    ev = sensor.simulate(frames, DT, threshold=threshold, noise_hz=noise_hz, seed=seed + 7)
-    return np.minimum(sensor.to_frames(ev, bins), 255).astype(np.uint8)
+    return counts(events(label, seed, threshold=threshold, noise_hz=noise_hz), bins)
 
 
 def dataset(
